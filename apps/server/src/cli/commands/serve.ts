@@ -1,0 +1,30 @@
+import { startServer } from '../../server.js';
+import type { Command } from '../command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Start the token server',
+  usage: 'tessera serve [--port N] [--host ADDR] [--issuer URL] [--data-dir DIR] [--log-level LEVEL]',
+  options: {},
+  positionals: [],
+  async run(context) {
+    const server = await startServer(context.loadConfig());
+    for (const line of server.banner) context.io.err(line);
+    if (context.json) context.io.out(JSON.stringify({ listening: server.url, issuer: server.auth.config.issuer }));
+    else context.io.err(`Tessera listening on ${server.url} (issuer ${server.auth.config.issuer})`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        server.logger.info('shutting down');
+        server.close().then(resolve, (error: unknown) => {
+          server.logger.error({ err: error }, 'error during shutdown');
+          resolve();
+        });
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    return 0;
+  },
+};

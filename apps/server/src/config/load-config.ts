@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SigningAlgorithm } from '@tessera/core';
+import { SETTINGS, type SettingName, type Settings } from './settings.js';
+
+/** Every server setting resolved, with defaults applied. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  issuer: string;
+  dataDir: string;
+  masterKey: string | undefined;
+  databasePath: string;
+  logLevel: string;
+  accessTokenTtl: number;
+  maxAccessTokenTtl: number;
+  signingAlgorithms: SigningAlgorithm[];
+  syncIntervalMs: number;
+  bodyLimit: number;
+  trustProxy: boolean;
+  demoClient: boolean;
+}
+
+/** A configuration mistake; the message names the setting and where it came from. */
+export class ConfigSourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigSourceError';
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigSourceError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigSourceError(`config file ${path} must contain a JSON object`);
+  }
+  const known = new Set(Object.values(SETTINGS).map((s) => s.key));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigSourceError(`config file ${path}: unknown setting "${key}"`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function parseSetting(name: SettingName, raw: string, source: string): unknown {
+  try {
+    return SETTINGS[name].parse(raw);
+  } catch (error) {
+    throw new ConfigSourceError(`${source}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Merges flags, then environment variables, then the config file (`--config`, TESSERA_CONFIG or
+ * ./tessera.json when present), then defaults. Every command calls this, so all honour the same names.
+ */
+export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const configPath = flags['config'] ?? env['TESSERA_CONFIG'] ?? (existsSync('tessera.json') ? 'tessera.json' : undefined);
+  const file = configPath ? readConfigFile(configPath) : {};
+  const settings: Settings = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const spec = SETTINGS[name];
+    const flag = flags[spec.flag];
+    const fromEnv = env[spec.env];
+    const fromFile = file[spec.key];
+    let value: unknown;
+    if (flag !== undefined) value = parseSetting(name, flag, `--${spec.flag}`);
+    else if (fromEnv !== undefined && fromEnv !== '') value = parseSetting(name, fromEnv, spec.env);
+    else if (fromFile !== undefined) {
+      const raw = Array.isArray(fromFile) ? fromFile.join(',') : String(fromFile);
+      value = parseSetting(name, raw, `config file "${spec.key}"`);
+    }
+    if (value !== undefined) (settings as Record<string, unknown>)[name] = value;
+  }
+  const port = settings.port ?? 4000;
+  const dataDir = resolve(settings.dataDir ?? '.tessera');
+  return {
+    port,
+    host: settings.host ?? '127.0.0.1',
+    issuer: settings.issuer ?? `http://localhost:${port}`,
+    dataDir,
+    masterKey: settings.masterKey,
+    databasePath: databasePath(settings.databaseUrl, dataDir),
+    logLevel: settings.logLevel ?? 'info',
+    accessTokenTtl: settings.accessTokenTtl ?? 600,
+    maxAccessTokenTtl: settings.maxAccessTokenTtl ?? 3600,
+    signingAlgorithms: settings.signingAlgorithms ?? ['ES256'],
+    syncIntervalMs: Math.max(10, Math.round((settings.syncInterval ?? 0.25) * 1000)),
+    bodyLimit: settings.bodyLimit ?? 65_536,
+    trustProxy: settings.trustProxy ?? false,
+    demoClient: settings.demoClient ?? true,
+  };
+}
+
+function databasePath(url: string | undefined, dataDir: string): string {
+  if (url === undefined) return resolve(dataDir, 'tessera.db');
+  if (url.startsWith('sqlite://')) {
+    const path = url.slice('sqlite://'.length);
+    if (path === '') throw new ConfigSourceError('TESSERA_DATABASE_URL: sqlite:// needs a file path');
+    return resolve(path);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigSourceError('TESSERA_DATABASE_URL: PostgreSQL is not supported yet by this version; use sqlite:// or leave it unset');
+  }
+  throw new ConfigSourceError(`TESSERA_DATABASE_URL: unsupported scheme in "${url.replace(/\/\/[^@/]*@/, '//***@')}"`);
+}

@@ -1,0 +1,42 @@
+import { OAuthError, type FormParams } from '@tessera/core';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeComponent(raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    throw new OAuthError('invalid_request', 'the request body is not valid form encoding (bad percent-encoding or UTF-8)');
+  }
+  if (value.includes('\u0000')) throw new OAuthError('invalid_request', 'the request body contains a NUL character');
+  return value;
+}
+
+/**
+ * Parses an application/x-www-form-urlencoded body strictly: the bytes must be UTF-8, every escape must
+ * decode to UTF-8, no NUL characters. A name given more than once becomes an array; the protocol code
+ * decides whether that is allowed. The result has no prototype, so names like `__proto__` are inert.
+ */
+export function parseFormBody(body: Buffer): FormParams {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new OAuthError('invalid_request', 'the request body is not valid UTF-8');
+  }
+  const params = Object.create(null) as Record<string, string | string[]>;
+  if (text === '') return params;
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
+    if (name === '') throw new OAuthError('invalid_request', 'the request body has a parameter without a name');
+    const existing = params[name];
+    if (existing === undefined) params[name] = value;
+    else if (typeof existing === 'string') params[name] = [existing, value];
+    else existing.push(value);
+  }
+  return params;
+}

@@ -1,0 +1,5 @@
+export { startServer, type RunningServer } from './server.js';
+export { loadConfig, type ServerConfig } from './config/load-config.js';
+export { buildApp } from './http/build-app.js';
+export { runCli, COMMANDS } from './cli/main.js';
+export type { CliIo } from './cli/command.js';

@@ -1,0 +1,87 @@
+import { sign, verify, type KeyObject } from 'node:crypto';
+import type { SigningAlgorithm, SigningKeyRecord } from '../model.js';
+import type { MasterKey } from './master-key.js';
+import { decryptPrivateKey, publicKeyOf } from './signing-key.js';
+
+/** A key ready for use on the hot path: KeyObjects parsed once, the JWS header pre-encoded. */
+export interface LoadedKey {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly record: SigningKeyRecord;
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject | undefined;
+  /** base64url of `{"alg","typ":"at+jwt","kid"}`, followed by a dot. */
+  readonly accessTokenHeader: string;
+}
+
+const digestOf = (alg: SigningAlgorithm): string | null => (alg === 'EdDSA' ? null : 'sha256');
+
+export function signBytes(key: LoadedKey, data: string): Buffer {
+  if (!key.privateKey) throw new Error(`signing key ${key.kid} has no private part loaded`);
+  return sign(digestOf(key.alg), Buffer.from(data), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+}
+
+export function verifyBytes(key: LoadedKey, data: string, signature: Buffer): boolean {
+  return verify(digestOf(key.alg), Buffer.from(data), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+}
+
+/** Whether a key is published in the JWKS (and so accepted when verifying) at `now`. */
+export function isPublished(record: SigningKeyRecord, now: number): boolean {
+  if (record.state === 'revoked') return false;
+  if (record.state === 'retired') return record.removeAfter === null || record.removeAfter > now;
+  return true;
+}
+
+/**
+ * The in-memory view of the signing keys: which key signs for each algorithm, which keys verify,
+ * and the JWKS body serialised once. Rebuilt whenever the keys change; immutable otherwise.
+ */
+export class Keyring {
+  readonly #byKid: Map<string, LoadedKey>;
+  readonly #active: Map<SigningAlgorithm, LoadedKey>;
+  /** The JWKS document as sent on the wire. */
+  readonly jwksJson: string;
+  readonly records: readonly SigningKeyRecord[];
+
+  private constructor(keys: LoadedKey[], records: SigningKeyRecord[]) {
+    this.records = records;
+    this.#byKid = new Map(keys.map((k) => [k.kid, k]));
+    this.#active = new Map(keys.filter((k) => k.record.state === 'active').map((k) => [k.alg, k]));
+    this.jwksJson = JSON.stringify({ keys: keys.map((k) => k.record.publicJwk) });
+  }
+
+  /**
+   * Loads the published keys at `now`. Private parts are decrypted only for active keys, so a wrong
+   * master key fails here, before the server answers anything.
+   */
+  static load(records: SigningKeyRecord[], masterKey: MasterKey, now: number): Keyring {
+    const keys = records
+      .filter((r) => isPublished(r, now))
+      .map((record): LoadedKey => {
+        const header = { alg: record.alg, typ: 'at+jwt', kid: record.kid };
+        return {
+          kid: record.kid,
+          alg: record.alg,
+          record,
+          publicKey: publicKeyOf(record),
+          privateKey: record.state === 'active' ? decryptPrivateKey(record, masterKey) : undefined,
+          accessTokenHeader: `${Buffer.from(JSON.stringify(header)).toString('base64url')}.`,
+        };
+      });
+    return new Keyring(keys, records);
+  }
+
+  /** The key that signs new tokens for `alg`, if one is active. */
+  activeKey(alg: SigningAlgorithm): LoadedKey | undefined {
+    return this.#active.get(alg);
+  }
+
+  /** A published key by kid (active, next or retired-but-not-removed). */
+  verificationKey(kid: string): LoadedKey | undefined {
+    return this.#byKid.get(kid);
+  }
+
+  activeAlgorithms(): SigningAlgorithm[] {
+    return [...this.#active.keys()];
+  }
+}

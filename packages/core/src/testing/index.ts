@@ -1,0 +1,3 @@
+export { MemoryStore } from './memory-store.js';
+export { runStoreContract } from './store-contract.js';
+export { FrozenClock } from './frozen-clock.js';

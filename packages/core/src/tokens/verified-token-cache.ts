@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { AccessTokenClaims } from './jwt-access-token.js';
+
+export interface VerifiedToken {
+  claims: AccessTokenClaims;
+  kid: string;
+  /** exp in epoch ms. */
+  expiresAt: number;
+  /** The active introspection response, serialised once. */
+  introspectionJson: string;
+}
+
+/**
+ * Tokens whose signature and claims were already checked, keyed by the token's SHA-256 so no bearer
+ * value is held as a key. Bounded: when full, the oldest entry goes. Revocation is checked by the caller
+ * on every hit, so a revoked entry never answers active even before it is dropped.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, VerifiedToken>();
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  static keyOf(token: string): string {
+    return createHash('sha256').update(token).digest('base64url');
+  }
+
+  get(key: string, now: number): VerifiedToken | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAt <= now) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(key: string, entry: VerifiedToken): void {
+    if (this.#entries.size >= this.#capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, entry);
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  prune(now: number): void {
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

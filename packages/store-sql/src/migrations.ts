@@ -1,0 +1,77 @@
+import type { SqlDriver } from './driver.js';
+
+/**
+ * Versioned migrations, one list for every dialect. Written in the SQL both SQLite and PostgreSQL
+ * accept; `{{serial}}` stands for the dialect's auto-increment primary key. Times are epoch ms (BIGINT).
+ */
+export const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+      CREATE TABLE clients (
+        id TEXT PRIMARY KEY,
+        created_at BIGINT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL,
+        state TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        encrypted_private_jwk TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        activated_at BIGINT,
+        retired_at BIGINT,
+        remove_after BIGINT,
+        revoked_at BIGINT
+      );
+      CREATE TABLE changes (
+        seq {{serial}},
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX changes_by_expiry ON changes (expires_at);
+      CREATE TABLE one_time_values (
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (namespace, id)
+      );
+      CREATE INDEX one_time_values_by_expiry ON one_time_values (expires_at);
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */
+export async function migrate(driver: SqlDriver, now: number): Promise<number[]> {
+  await driver.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await driver.transaction(async (tx) => {
+      const rows = await tx.all('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
+      if (rows.length > 0) return false;
+      const sql = migration.sql.replaceAll('{{serial}}', driver.types.serialPrimaryKey);
+      for (const statement of sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        now,
+      ]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** The newest schema version this code knows; a database newer than this is refused. */
+export const LATEST_SCHEMA_VERSION = Math.max(...migrations.map((m) => m.version));
