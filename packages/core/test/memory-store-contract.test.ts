@@ -1,0 +1,3 @@
+import { MemoryStore, runStoreContract } from '@tessera/core/testing';
+
+runStoreContract('memory', async () => new MemoryStore());
