@@ -1,3 +1,4 @@
+import { RotationPolicyError, validateRotationPolicy, type RotationPolicy } from './keys/rotation-policy.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './model.js';
 
 /** Options of the protocol engine. Every field has a default except the issuer. */
@@ -18,10 +19,17 @@ export interface AuthServerOptions {
   introspectionCacheSize?: number;
   /** `Cache-Control: max-age` of the JWKS, in seconds. Default 300. */
   jwksMaxAge?: number;
+  /** How long a signing key signs before the next takes over, in seconds. Default 30 days. */
+  keyRotationInterval?: number;
+  /** How long a next key is published before it signs, in seconds; at least twice jwksMaxAge. Default 1 day. */
+  keyPrePublication?: number;
+  /** Extra time a retired key stays published after its last token expired, in seconds. Default 5 minutes. */
+  keyRetirementMargin?: number;
 }
 
 export type AuthServerConfig = Readonly<Required<AuthServerOptions>> & {
   readonly endpoints: Readonly<{ token: string; introspection: string; revocation: string; jwks: string }>;
+  readonly rotationPolicy: Readonly<RotationPolicy>;
 };
 
 export class ConfigError extends Error {
@@ -47,7 +55,8 @@ function checkIssuer(issuer: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new ConfigError(`issuer must use https (http is allowed only for localhost), got "${issuer}"`);
   }
-  if (url.search || url.hash) throw new ConfigError('issuer must not have a query or fragment');
+  // An empty query or fragment ("https://a.example?") leaves url.search and url.hash empty, so look at the text too.
+  if (url.search || url.hash || /[?#]/.test(issuer)) throw new ConfigError('issuer must not have a query or fragment');
   return issuer.replace(/\/+$/, '');
 }
 
@@ -66,15 +75,39 @@ export function resolveConfig(options: AuthServerOptions): AuthServerConfig {
       throw new ConfigError(`unsupported signing algorithm "${alg}" (supported: ${SIGNING_ALGORITHMS.join(', ')})`);
     }
   }
+  const jwksMaxAge = positiveInteger('jwksMaxAge', options.jwksMaxAge ?? 300);
+  const keyRotationInterval = positiveInteger('keyRotationInterval', options.keyRotationInterval ?? 30 * 86_400);
+  const keyPrePublication = positiveInteger('keyPrePublication', options.keyPrePublication ?? 86_400);
+  const keyRetirementMargin = positiveInteger('keyRetirementMargin', options.keyRetirementMargin ?? 300);
+  const clockSkew = positiveInteger('clockSkew', options.clockSkew ?? 30);
+  let rotationPolicy: RotationPolicy;
+  try {
+    rotationPolicy = validateRotationPolicy(
+      {
+        rotationInterval: keyRotationInterval * 1000,
+        prePublication: keyPrePublication * 1000,
+        retirementMargin: (keyRetirementMargin + clockSkew) * 1000,
+        maxTokenLifetime: maxAccessTokenTtl * 1000,
+      },
+      jwksMaxAge * 1000,
+    );
+  } catch (error) {
+    if (error instanceof RotationPolicyError) throw new ConfigError(error.message);
+    throw error;
+  }
   return Object.freeze({
     issuer,
     accessTokenTtl,
     maxAccessTokenTtl,
     signingAlgorithms,
-    clockSkew: positiveInteger('clockSkew', options.clockSkew ?? 30),
+    clockSkew,
     maxClientAssertionTtl: positiveInteger('maxClientAssertionTtl', options.maxClientAssertionTtl ?? 300),
     introspectionCacheSize: positiveInteger('introspectionCacheSize', options.introspectionCacheSize ?? 10_000),
-    jwksMaxAge: positiveInteger('jwksMaxAge', options.jwksMaxAge ?? 300),
+    jwksMaxAge,
+    keyRotationInterval,
+    keyPrePublication,
+    keyRetirementMargin,
+    rotationPolicy: Object.freeze(rotationPolicy),
     endpoints: Object.freeze({
       token: `${issuer}/token`,
       introspection: `${issuer}/introspect`,

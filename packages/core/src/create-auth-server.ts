@@ -8,15 +8,23 @@ import { authorizationServerMetadata } from './endpoints/metadata.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { supportedGrantTypes, tokenEndpoint } from './endpoints/token.js';
 import type { Engine } from './engine.js';
-import { checkMasterKey, ensureActiveKeys } from './keys/bootstrap.js';
+import { checkMasterKey } from './keys/bootstrap.js';
+import { applyKeySchedule, type KeyLifecycleDeps } from './keys/key-lifecycle.js';
 import { Keyring } from './keys/keyring.js';
 import type { MasterKey } from './keys/master-key.js';
 import { REVOCATION_KINDS, type ChangeEntry } from './model.js';
 import type { Store } from './ports/store.js';
 import type { EndpointRequest } from './request.js';
+import { ChangeListeners, type ChangeListener } from './revocation/change-listeners.js';
+import { openRevocationFeed, revocationFeedEndpoint, type RevocationFeedReader } from './revocation/feed-access.js';
+import type { RevocationFeedPage } from './revocation/feed.js';
 import { RevocationSet } from './revocation/revocation-set.js';
 import type { TokenResponse } from './tokens/issue-access-token.js';
 import { VerifiedTokenCache } from './tokens/verified-token-cache.js';
+import { resolveLoginConfig, type LoginOptions } from './login/config.js';
+import { LoginFlows } from './login/flows.js';
+import { loginMetadata } from './login/metadata.js';
+import { noPasswordHasher, type PasswordHasher } from './login/password-hasher.js';
 
 export interface CreateAuthServerOptions {
   config: AuthServerOptions;
@@ -24,6 +32,10 @@ export interface CreateAuthServerOptions {
   masterKey: MasterKey;
   clock?: Clock;
   events?: EventSink;
+  /** Login features: lifetimes and grace window (login/config.ts). */
+  login?: LoginOptions;
+  /** Verifies and hashes user passwords (argon2id in apps/server). Without one, nobody can log in. */
+  passwordHasher?: PasswordHasher;
 }
 
 /** The protocol engine, free of HTTP: each endpoint is a function of a request. */
@@ -46,8 +58,28 @@ export interface AuthServer {
   prune(): Promise<void>;
   /** Whether the store answers and keys are loaded. */
   ready(): Promise<boolean>;
+  /**
+   * Applies the key-rotation steps that are due (see keys/rotation-policy.ts) and reloads the keys.
+   * Idempotent; the server calls it at start and on a timer. Resolves with the number of keys changed.
+   */
+  applyKeySchedule(): Promise<number>;
+  /**
+   * GET /revocations: one signed page of the revocation feed after the `since` parameter (see
+   * revocation/feed.ts). The caller authenticates as a client allowed the `tessera:revocations` scope;
+   * otherwise `invalid_client` (401) or `insufficient_scope` (403).
+   */
+  revocationFeed(request: EndpointRequest): Promise<RevocationFeedPage>;
+  /** Authenticates a feed reader once, for a long-lived stream that reads many pages. Same errors as revocationFeed. */
+  openRevocationFeed(request: EndpointRequest): Promise<RevocationFeedReader>;
+  /**
+   * Subscribes to changes as this process applies them: entries read by sync() and revocations made
+   * through this engine (the revoke endpoint). Entries may repeat; returns the unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void;
   /** Numbers worth watching. */
   stats(): { revocations: number; verifiedTokens: number; cursor: number };
+  /** The user-facing flows behind the hosted pages: authorization requests, login, consent, logout, userinfo. */
+  readonly login: LoginFlows;
 }
 
 /** Checks the master key, makes sure signing keys exist, loads keys and revocations, and returns the engine. */
@@ -58,7 +90,15 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
   const events = options.events ?? discardEvents;
 
   await checkMasterKey(store, masterKey);
-  await ensureActiveKeys(store, masterKey, config.signingAlgorithms, clock.now(), events);
+  const keyDeps: KeyLifecycleDeps = {
+    store,
+    masterKey,
+    clock,
+    events,
+    policy: config.rotationPolicy,
+    algorithms: config.signingAlgorithms,
+  };
+  await applyKeySchedule(keyDeps);
 
   let cursor = await store.latestCursor();
   let keyring = Keyring.load(await store.listSigningKeys(), masterKey, clock.now());
@@ -66,6 +106,7 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
   for (const entry of await store.unexpiredChanges(REVOCATION_KINDS, clock.now())) revocations.apply(entry);
 
   const clients = new ClientDirectory(store);
+  const changes = new ChangeListeners();
   const keySets = new ClientKeySets();
   const engine: Engine = {
     config,
@@ -74,7 +115,14 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     events,
     clients,
     revocations,
+    changes,
     verifiedTokens: new VerifiedTokenCache(config.introspectionCacheSize),
+    login: {
+      config: resolveLoginConfig(options.login),
+      hasher: options.passwordHasher ?? noPasswordHasher,
+      masterKey,
+      sync: () => api.sync(),
+    },
     keyring: () => keyring,
     clientAuth: {
       clients,
@@ -88,7 +136,8 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     },
   };
 
-  const metadata = (): string => JSON.stringify(authorizationServerMetadata(config, supportedGrantTypes()));
+  const metadata = (): string =>
+    JSON.stringify({ ...authorizationServerMetadata(config, supportedGrantTypes()), ...loginMetadata(config) });
   let metadataJson = metadata();
 
   async function reloadKeys(): Promise<void> {
@@ -106,7 +155,12 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
   }
 
   let syncing: Promise<number> | undefined;
+  let syncQueued: Promise<number> | undefined;
+  let lastChangeToken: number | string | undefined;
   async function syncOnce(): Promise<number> {
+    // Read before the changes, so a commit landing after this read changes the token for the next call.
+    const changeToken = await store.changeToken?.();
+    if (changeToken !== undefined && changeToken === lastChangeToken) return 0;
     let applied = 0;
     let keysChanged = false;
     for (;;) {
@@ -115,34 +169,55 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
         if (apply(entry)) keysChanged = true;
         cursor = entry.seq;
       }
+      changes.publish(batch);
       applied += batch.length;
       if (batch.length < 1000) break;
     }
     if (keysChanged) await reloadKeys();
+    lastChangeToken = changeToken;
     return applied;
   }
 
-  return {
+  const api: AuthServer = {
     config,
+    login: new LoginFlows(engine),
     token: (request) => tokenEndpoint(engine, request),
     introspect: (request) => introspectionEndpoint(engine, request),
     revoke: (request) => revocationEndpoint(engine, request),
+    revocationFeed: (request) => revocationFeedEndpoint(engine, request),
+    openRevocationFeed: (request) => openRevocationFeed(engine, request),
+    onChange: (listener) => changes.subscribe(listener),
     metadataJson: () => metadataJson,
     jwksJson: () => keyring.jwksJson,
     sync() {
-      syncing ??= syncOnce().finally(() => {
-        syncing = undefined;
-      });
-      return syncing;
+      if (syncing === undefined) {
+        syncing = syncOnce().finally(() => {
+          syncing = undefined;
+        });
+        return syncing;
+      }
+      // One is under way and may have read the log before the caller's change: run once more after it,
+      // shared by every caller meanwhile, so a resolved sync() has seen what was committed before the call.
+      syncQueued ??= syncing
+        .catch(() => 0)
+        .then(() => {
+          syncQueued = undefined;
+          return api.sync();
+        });
+      return syncQueued;
     },
     async prune() {
       const now = clock.now();
       revocations.prune(now);
       engine.verifiedTokens.prune(now);
       await store.pruneExpired(now);
-      if (keyring.records.some((r) => r.state === 'retired' && r.removeAfter !== null && r.removeAfter <= now)) {
-        await reloadKeys();
-      }
+      await store.pruneLogin(now);
+      if (keyring.reloadDueAt <= now) await reloadKeys();
+    },
+    async applyKeySchedule() {
+      const changed = await applyKeySchedule(keyDeps);
+      if (changed.length > 0) await reloadKeys();
+      return changed.length;
     },
     async ready() {
       try {
@@ -154,4 +229,5 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     },
     stats: () => ({ revocations: revocations.size, verifiedTokens: engine.verifiedTokens.size, cursor }),
   };
+  return api;
 }

@@ -10,7 +10,13 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'access_denied'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 6750 §3.1: the caller is authenticated but lacks the scope (e.g. the revocation feed). */
+  | 'insufficient_scope'
+  /** RFC 8628 §3.5: device flow polling answers. */
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token';
 
 const defaultStatus: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -24,6 +30,10 @@ const defaultStatus: Record<OAuthErrorCode, number> = {
   access_denied: 403,
   server_error: 500,
   temporarily_unavailable: 503,
+  insufficient_scope: 403,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
 };
 
 export interface OAuthErrorOptions {

@@ -6,13 +6,44 @@ export type { EndpointRequest, FormParams } from './request.js';
 export type { TokenResponse } from './tokens/issue-access-token.js';
 export type { AccessTokenClaims } from './tokens/jwt-access-token.js';
 export { MAX_TOKEN_LENGTH } from './tokens/jwt-access-token.js';
-export { discardEvents, redact, type AuditEvent, type AuditEventType, type EventSink, type RequestContext } from './audit/events.js';
+export { discardEvents, fanOutEvents, redact, type AlertSeverity, type AuditEvent, type AuditEventType, type EventSink, type RequestContext } from './audit/events.js';
 export { DuplicateError, type Store } from './ports/store.js';
 export * from './model.js';
 export { MasterKey, WrongMasterKeyError } from './keys/master-key.js';
 export { checkMasterKey } from './keys/bootstrap.js';
 export { createSigningKey, reencryptSigningKey } from './keys/signing-key.js';
+export {
+  applyKeySchedule,
+  rotateKeysNow,
+  revokeSigningKey,
+  reencryptAllKeys,
+  KeyLifecycleError,
+  type KeyLifecycleDeps,
+} from './keys/key-lifecycle.js';
+export {
+  planKeySteps,
+  validateRotationPolicy,
+  rotationDueAt,
+  activationAt,
+  RotationPolicyError,
+  type RotationPolicy,
+  type KeyStep,
+} from './keys/rotation-policy.js';
+export { isPublished } from './keys/keyring.js';
 export { RevocationSet } from './revocation/revocation-set.js';
+export {
+  REVOCATION_FEED_SCOPE,
+  REVOCATION_FEED_TYP,
+  DEFAULT_FEED_PAGE_SIZE,
+  MAX_FEED_PAGE_SIZE,
+  parseFeedParams,
+  type FeedEntry,
+  type FeedEntryKind,
+  type RevocationFeedPage,
+  type RevocationFeedPayload,
+} from './revocation/feed.js';
+export type { RevocationFeedReader } from './revocation/feed-access.js';
+export type { ChangeListener } from './revocation/change-listeners.js';
 export { sha256, randomToken } from './encoding.js';
 export { ValidationError, SUPPORTED_GRANT_TYPES, type NewClientInput } from './admin/client-input.js';
 export {
@@ -24,3 +55,4 @@ export {
   CLIENT_SECRET_PREFIX,
   type ClientAdminDeps,
 } from './admin/clients.js';
+export * from './login/exports.js';

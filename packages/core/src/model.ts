@@ -43,6 +43,8 @@ export interface ClientRecord {
   /** Pins this client's tokens to one signing algorithm. */
   signingAlg: SigningAlgorithm | null;
   firstParty: boolean;
+  /** Where RP-initiated logout may send the browser afterwards (exact match). Absent on clients created before it existed. */
+  postLogoutRedirectUris?: string[];
   disabled: boolean;
   createdAt: number;
   updatedAt: number;

@@ -16,6 +16,7 @@ export interface NewClientInput {
   tokenTtl?: number | null;
   signingAlg?: SigningAlgorithm | null;
   firstParty?: boolean;
+  postLogoutRedirectUris?: string[];
 }
 
 /** Bad input from an operator (CLI, admin API); the message says what to fix. */
@@ -26,7 +27,12 @@ export class ValidationError extends Error {
   }
 }
 
-export const SUPPORTED_GRANT_TYPES: readonly GrantType[] = ['client_credentials'];
+export const SUPPORTED_GRANT_TYPES: readonly GrantType[] = [
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:device_code',
+];
 
 function absoluteUri(label: string, value: string, allowFragment = false): string {
   let url: URL;
@@ -78,6 +84,13 @@ export function validateClientInput(input: NewClientInput, maxTokenTtl: number):
   if (grantTypes.includes('client_credentials') && audiences.length === 0) {
     throw new ValidationError('a client_credentials client needs at least one --audience');
   }
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new ValidationError('an authorization_code client needs at least one --redirect-uri');
+  }
+  if (grantTypes.includes('refresh_token') && !grantTypes.some((g) => g === 'authorization_code' || g.endsWith(':device_code'))) {
+    throw new ValidationError('refresh_token needs authorization_code or the device_code grant as well');
+  }
+  const postLogoutRedirectUris = [...new Set(input.postLogoutRedirectUris ?? [])].map((u) => absoluteUri('post-logout redirect URI', u));
   const tokenTtl = input.tokenTtl ?? null;
   if (tokenTtl !== null && (!Number.isInteger(tokenTtl) || tokenTtl <= 0 || tokenTtl > maxTokenTtl)) {
     throw new ValidationError(`token TTL must be between 1 and ${maxTokenTtl} seconds`);
@@ -99,5 +112,6 @@ export function validateClientInput(input: NewClientInput, maxTokenTtl: number):
     tokenTtl,
     signingAlg,
     firstParty: input.firstParty ?? false,
+    postLogoutRedirectUris,
   };
 }

@@ -31,7 +31,40 @@ export type AuditEvent =
   | (EventBase & { type: 'client.deleted' })
   | (EventBase & { type: 'client.secret_rotated'; graceSeconds: number })
   | (EventBase & { type: 'key.created'; alg: string })
-  | (EventBase & { type: 'key.activated'; alg: string });
+  | (EventBase & { type: 'key.activated'; alg: string })
+  | (EventBase & { type: 'key.retired'; alg: string })
+  | (EventBase & { type: 'key.revoked'; alg: string })
+  | (EventBase & { type: 'master_key.rotated' })
+  // Login features (users, sessions, authorization code, refresh tokens, device flow). Never a password, code or token.
+  | (EventBase & { type: 'user.created' })
+  | (EventBase & { type: 'user.changed'; change: 'disabled' | 'enabled' | 'password_set' | 'updated' | 'logged_out' })
+  | (EventBase & { type: 'user.deleted' })
+  | (EventBase & { type: 'login.succeeded' })
+  | (EventBase & { type: 'login.failed' })
+  | (EventBase & { type: 'consent.given'; scope: string })
+  | (EventBase & { type: 'session.ended'; endedBy: 'logout' | 'admin' })
+  | (EventBase & { type: 'token.refreshed'; scope: string; grace: boolean })
+  | (EventBase & { type: 'refresh_token.revoked' })
+  | (EventBase & { type: 'refresh_token.reuse_detected'; severity: 'high' })
+  | (EventBase & { type: 'authorization_code.reuse_detected'; severity: 'high' })
+  | (EventBase & { type: 'device.authorization_started' })
+  | (EventBase & { type: 'device.decided'; approved: boolean })
+  // Monitoring: raised by the anomaly detectors, and by rate limits when a caller is refused.
+  | (EventBase & {
+      type: 'security.alert_raised';
+      /** Stable id of the detector rule, e.g. `refresh_reuse`. */
+      detector: string;
+      severity: AlertSeverity;
+      /** What the server did about it besides alerting. */
+      action: 'alert' | 'throttle' | 'revoke';
+      /** One human-readable sentence; never a token or secret. */
+      summary: string;
+      /** Detector-specific evidence (counts, windows, family history); JSON-serialisable, never a token or secret. */
+      details?: Record<string, unknown>;
+    })
+  | (EventBase & { type: 'rate_limit.exceeded'; endpoint: string; limitedBy: 'client' | 'ip' });
+
+export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
 
 export type AuditEventType = AuditEvent['type'];
 
@@ -41,6 +74,21 @@ export interface EventSink {
 }
 
 export const discardEvents: EventSink = { emit: () => undefined };
+
+/** One sink that hands every event to each of `sinks` in order; a sink that throws does not stop the others. */
+export function fanOutEvents(...sinks: EventSink[]): EventSink {
+  return {
+    emit(event) {
+      for (const sink of sinks) {
+        try {
+          sink.emit(event);
+        } catch {
+          // Sinks must not throw; if one does anyway, the request and the other sinks go on.
+        }
+      }
+    },
+  };
+}
 
 /** Safe to log: the first characters of a token or secret (its type prefix) and its last four. */
 export function redact(secret: string): string {

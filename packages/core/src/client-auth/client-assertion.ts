@@ -59,9 +59,22 @@ export async function verifyClientAssertion(
   getKey: JWTVerifyGetKey,
   check: AssertionCheck,
 ): Promise<{ jti: string; expiresAt: number }> {
+  // A jwks_uri that cannot be reached fails with a plain fetch error, not a JOSEError: it is still a
+  // failed client authentication, so it must surface as invalid_client like every other reason.
+  const keyOrFail: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError) throw error;
+      throw new OAuthError('invalid_client', 'client authentication failed', {
+        detail: 'the client jwks_uri could not be fetched',
+        cause: error,
+      });
+    }
+  };
   let payload;
   try {
-    ({ payload } = await jwtVerify(assertion, getKey, {
+    ({ payload } = await jwtVerify(assertion, keyOrFail, {
       issuer: client.id,
       subject: client.id,
       audience: check.audiences,

@@ -3,6 +3,7 @@ import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import { optionalParam, requiredParam, type EndpointRequest } from '../request.js';
 import { checkAccessToken } from './access-token-check.js';
+import { looksLikeRefreshToken, revokeRefreshToken } from '../revocation/revoke-refresh-token.js';
 
 /**
  * RFC 7009 §2: revokes an access token issued to the calling client. Unknown, invalid, expired and
@@ -12,6 +13,7 @@ export async function revocationEndpoint(engine: Engine, request: EndpointReques
   const caller = await authenticateClient(engine.clientAuth, request, { allowPublic: true });
   const token = requiredParam(request.params, 'token');
   optionalParam(request.params, 'token_type_hint');
+  if (looksLikeRefreshToken(token)) return revokeRefreshToken(engine, caller, token, request.context);
   const status = checkAccessToken(engine, token);
   if (!status.active) return;
   const { claims } = status.token;
@@ -22,7 +24,10 @@ export async function revocationEndpoint(engine: Engine, request: EndpointReques
   const [entry] = await engine.store.appendChanges([
     { kind: 'revoke.token', target: claims.jti, createdAt: now, expiresAt: status.token.expiresAt + engine.config.clockSkew * 1000 },
   ]);
-  if (entry) engine.revocations.apply(entry);
+  if (entry) {
+    engine.revocations.apply(entry);
+    engine.changes.publish([entry]);
+  }
   engine.verifiedTokens.delete(status.cacheKey);
   engine.events.emit({
     type: 'token.revoked',

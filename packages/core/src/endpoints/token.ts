@@ -1,12 +1,20 @@
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
+import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
+import { refreshTokenGrant } from '../grants/refresh-token.js';
+import { deviceCodeGrant } from '../grants/device-code.js';
 import type { GrantHandler } from '../grants/grant-handler.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
 import type { TokenResponse } from '../tokens/issue-access-token.js';
 
-const grants = new Map<string, GrantHandler>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
+const grants = new Map<string, GrantHandler>([
+  [clientCredentialsGrant.grantType, clientCredentialsGrant],
+  [authorizationCodeGrant.grantType, authorizationCodeGrant],
+  [refreshTokenGrant.grantType, refreshTokenGrant],
+  [deviceCodeGrant.grantType, deviceCodeGrant],
+]);
 
 export const supportedGrantTypes = (): string[] => [...grants.keys()];
 

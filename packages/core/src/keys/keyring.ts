@@ -42,9 +42,12 @@ export class Keyring {
   /** The JWKS document as sent on the wire. */
   readonly jwksJson: string;
   readonly records: readonly SigningKeyRecord[];
+  /** The next moment a published retired key must leave the JWKS (Infinity if none): reload then. */
+  readonly reloadDueAt: number;
 
   private constructor(keys: LoadedKey[], records: SigningKeyRecord[]) {
     this.records = records;
+    this.reloadDueAt = Math.min(...keys.map((k) => k.record.removeAfter ?? Infinity));
     this.#byKid = new Map(keys.map((k) => [k.kid, k]));
     this.#active = new Map(keys.filter((k) => k.record.state === 'active').map((k) => [k.alg, k]));
     this.jwksJson = JSON.stringify({ keys: keys.map((k) => k.record.publicJwk) });

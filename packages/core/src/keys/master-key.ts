@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { decodeBase64urlStrict } from '../encoding.js';
 
 /** A 256-bit key that encrypts signing keys at rest (AES-256-GCM). */
 export class MasterKey {
@@ -12,10 +13,13 @@ export class MasterKey {
     return new MasterKey(randomBytes(32));
   }
 
-  /** Parses the base64url (or base64) text form; throws with a clear message when it is not 32 bytes. */
+  /**
+   * Parses the base64url (or padded base64) text form; throws with a clear message when it is not exactly
+   * 32 bytes. Strict: a stray character is refused, not skipped as Buffer.from would.
+   */
   static parse(text: string): MasterKey {
-    const key = Buffer.from(text.trim(), 'base64url');
-    if (key.length !== 32) {
+    const key = decodeBase64urlStrict(text.trim().replace(/=+$/, '').replaceAll('+', '-').replaceAll('/', '_'));
+    if (key?.length !== 32) {
       throw new Error('the master key must be 32 bytes encoded as base64url (43 characters)');
     }
     return new MasterKey(key);

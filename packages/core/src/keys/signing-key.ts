@@ -2,15 +2,27 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, typ
 import type { SigningAlgorithm, SigningKeyRecord } from '../model.js';
 import type { MasterKey } from './master-key.js';
 
-function generatePair(alg: SigningAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+function generateDer(alg: SigningAlgorithm): Buffer {
+  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
   switch (alg) {
     case 'ES256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      return generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding, publicKeyEncoding }).privateKey;
     case 'EdDSA':
-      return generateKeyPairSync('ed25519');
+      return generateKeyPairSync('ed25519', { privateKeyEncoding, publicKeyEncoding }).privateKey;
     case 'RS256':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding, publicKeyEncoding }).privateKey;
   }
+}
+
+/**
+ * The pair is generated as DER and parsed again, never exported straight from generateKeyPairSync's
+ * KeyObjects: on Node 20 a garbage collection during `export({ format: 'jwk' })` of such a key can
+ * finalise its key-generation job, which waits for the lock the export holds, and the process hangs.
+ */
+function generatePair(alg: SigningAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+  const privateKey = createPrivateKey({ key: generateDer(alg), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
 const keyContext = (kid: string): string => `tessera:signing-key:${kid}`;

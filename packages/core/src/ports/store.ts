@@ -1,4 +1,5 @@
 import type { ChangeEntry, ClientRecord, NewChange, SigningKeyRecord } from '../model.js';
+import type { LoginStore } from './login-store.js';
 
 /**
  * The storage port. Stores return facts; protocol code decides what they mean.
@@ -6,8 +7,11 @@ import type { ChangeEntry, ClientRecord, NewChange, SigningKeyRecord } from '../
  * Every method that writes several things writes them in one transaction: either all of them are
  * durable when the promise resolves, or none are. Records are returned as fresh copies; mutating
  * them never changes the store.
+ *
+ * The login methods (users, sessions, consents, authorization codes, refresh tokens, device codes)
+ * are documented in {@link LoginStore} (ports/login-store.ts).
  */
-export interface Store {
+export interface Store extends LoginStore {
   /** Creates the client. Rejects with {@link DuplicateError} if the id exists. Appends `changes` atomically. */
   insertClient(client: ClientRecord, changes: NewChange[]): Promise<void>;
 
@@ -30,10 +34,10 @@ export interface Store {
   listSigningKeys(): Promise<SigningKeyRecord[]>;
 
   /**
-   * Inserts new keys and replaces existing ones (matched by kid) in one transaction, appending `changes`.
-   * Used for initialisation, rotation steps and master-key re-encryption alike.
+   * Inserts new keys and replaces existing ones (matched by kid) in one transaction, appending `changes`
+   * and setting the `meta` values. Used for initialisation, rotation steps and master-key re-encryption.
    */
-  saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[]): Promise<void>;
+  saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[], meta?: Record<string, string>): Promise<void>;
 
   /** Appends entries to the change log; resolves with them and their cursors, in order. */
   appendChanges(changes: NewChange[]): Promise<ChangeEntry[]>;
@@ -43,6 +47,16 @@ export interface Store {
 
   /** The greatest cursor ever assigned (0 when the log is empty), even if that entry was pruned. */
   latestCursor(): Promise<number>;
+
+  /**
+   * Optional, for cheap polling: a value that changes whenever the change log may have grown, by a
+   * write of this process or of any other. While it stays equal, `changesSince` would find nothing
+   * new, so `sync()` skips the query. It may change without new entries (any committed write counts),
+   * never the reverse. A store without a cheap signal leaves it out. SQLite reads `PRAGMA data_version`
+   * plus its own write count; a store told about commits (e.g. PostgreSQL LISTEN/NOTIFY) can return a
+   * counter bumped by each notification.
+   */
+  changeToken?(): Promise<number | string>;
 
   /** Every entry of the given kinds whose `expiresAt` is later than `now`, in cursor order. */
   unexpiredChanges(kinds: readonly ChangeEntry['kind'][], now: number): Promise<ChangeEntry[]>;
@@ -60,6 +74,13 @@ export interface Store {
   /** Small settings the server keeps for itself (e.g. the master-key check value). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+
+  /**
+   * Optional: runs `work` while holding a lock named `name` that every instance sharing this store
+   * respects (PostgreSQL: an advisory lock), so read-decide-write steps such as key bootstrap and
+   * scheduled rotation happen once across a cluster. A store used by one process may omit it.
+   */
+  exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
 
   /** Resolves when the store answers a trivial query; rejects otherwise (readiness). */
   ping(): Promise<void>;

@@ -1,10 +1,12 @@
 import type { ChangeEntry, ClientRecord, NewChange, SigningKeyRecord } from '../model.js';
 import { DuplicateError, type Store } from '../ports/store.js';
+import { MemoryLoginStore } from './memory-login-store.js';
 
-const copy = <T>(value: T): T => structuredClone(value);
+/** Records are plain JSON data; a JSON round trip copies them faster than structuredClone. */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** An in-memory Store for unit tests. Passes the same contract suite as the SQL stores. */
-export class MemoryStore implements Store {
+export class MemoryStore extends MemoryLoginStore implements Store {
   readonly #clients = new Map<string, ClientRecord>();
   readonly #keys = new Map<string, SigningKeyRecord>();
   #changes: ChangeEntry[] = [];
@@ -21,6 +23,14 @@ export class MemoryStore implements Store {
 
   #open(): void {
     if (this.#closed) throw new Error('store is closed');
+  }
+
+  protected appendNow(changes: NewChange[]): void {
+    this.#append(changes);
+  }
+
+  protected assertOpen(): void {
+    this.#open();
   }
 
   async insertClient(client: ClientRecord, changes: NewChange[]): Promise<void> {
@@ -61,9 +71,10 @@ export class MemoryStore implements Store {
     return copy([...this.#keys.values()].sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid)));
   }
 
-  async saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[]): Promise<void> {
+  async saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[], meta: Record<string, string> = {}): Promise<void> {
     this.#open();
     for (const key of keys) this.#keys.set(key.kid, copy(key));
+    for (const [name, value] of Object.entries(meta)) this.#meta.set(name, value);
     this.#append(changes);
   }
 
@@ -78,6 +89,12 @@ export class MemoryStore implements Store {
   }
 
   async latestCursor(): Promise<number> {
+    this.#open();
+    return this.#cursor;
+  }
+
+  /** See Store.changeToken: here every append moves the cursor, so the cursor itself is the token. */
+  async changeToken(): Promise<number> {
     this.#open();
     return this.#cursor;
   }

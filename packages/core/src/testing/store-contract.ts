@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientRecord, NewChange, SigningKeyRecord } from '../model.js';
 import { DuplicateError, type Store } from '../ports/store.js';
+import { assertExclusiveSerialises, assertReaderNeverSkips } from './change-log-stress.js';
+import { loginStoreContract } from './login-store-contract.js';
 
 function sampleClient(id: string, createdAt = 1_000): ClientRecord {
   return {
@@ -145,5 +147,15 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal(await store.getMeta('k'), 'v2');
       await store.ping();
     });
+
+    it('never lets a change-log reader skip an entry committed concurrently (cursor order = commit order)', async () => {
+      await assertReaderNeverSkips(store);
+    });
+
+    it('serialises holders of the same exclusive lock, where the store has one', async () => {
+      await assertExclusiveSerialises(store);
+    });
+
+    loginStoreContract(() => store);
   });
 }
