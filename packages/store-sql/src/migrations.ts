@@ -47,6 +47,67 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'login: users, sessions, consents, codes, refresh tokens, device codes',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username_key TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+      CREATE TABLE consents (
+        user_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+      );
+      CREATE TABLE authorization_codes (
+        hash TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL,
+        consumed_at BIGINT,
+        doc TEXT NOT NULL
+      );
+      CREATE TABLE refresh_tokens (
+        hash TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        family_expires_at BIGINT NOT NULL,
+        consumed_at BIGINT,
+        revoked_at BIGINT,
+        grace_response TEXT,
+        grace_until BIGINT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+      CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+      CREATE INDEX refresh_tokens_by_user ON refresh_tokens (user_id);
+      CREATE TABLE device_codes (
+        hash TEXT PRIMARY KEY,
+        user_code TEXT NOT NULL UNIQUE,
+        expires_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        user_id TEXT,
+        session_id TEXT,
+        auth_time BIGINT,
+        last_polled_at BIGINT,
+        poll_interval INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      )
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */

@@ -1,11 +1,14 @@
 import { DuplicateError, type ChangeEntry, type ClientRecord, type NewChange, type SigningKeyRecord, type Store } from '@tessera/core';
 import type { SqlDriver, SqlExecutor } from './driver.js';
+import { SqlLoginStore } from './sql-login-store.js';
 import { changeFromRow, clientFromRow, clientToParams, keyFromRow, keyToParams } from './rows.js';
 
 const CHANGE_COLUMNS = 'seq, kind, target, created_at, expires_at';
 
-async function appendWith(tx: SqlExecutor, changes: NewChange[]): Promise<ChangeEntry[]> {
+/** Appends in the caller's transaction, after the driver's change-log lock (cursor order = commit order). */
+async function appendWith(db: SqlDriver, tx: SqlExecutor, changes: NewChange[]): Promise<ChangeEntry[]> {
   const entries: ChangeEntry[] = [];
+  if (changes.length > 0) await db.lockChangeLog(tx, true);
   for (const change of changes) {
     const rows = await tx.all(
       `INSERT INTO changes (kind, target, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING ${CHANGE_COLUMNS}`,
@@ -16,13 +19,22 @@ async function appendWith(tx: SqlExecutor, changes: NewChange[]): Promise<Change
   return entries;
 }
 
+async function setMetaWith(executor: SqlExecutor, key: string, value: string): Promise<void> {
+  await executor.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+}
+
 /** The Store port over any SqlDriver; the dialect differences live in the driver. */
-export class SqlStore implements Store {
+export class SqlStore extends SqlLoginStore implements Store {
   readonly #db: SqlDriver;
 
   constructor(driver: SqlDriver) {
+    super(driver, (tx, changes) => appendWith(driver, tx, changes));
     this.#db = driver;
+    if (driver.changeToken) this.changeToken = driver.changeToken.bind(driver);
   }
+
+  /** See Store.changeToken; present when the driver has a cheap change signal (SQLite: PRAGMA data_version). */
+  readonly changeToken?: () => Promise<number | string>;
 
   get driver(): SqlDriver {
     return this.#db;
@@ -32,7 +44,7 @@ export class SqlStore implements Store {
     await this.#db.transaction(async (tx) => {
       const inserted = await tx.run('INSERT INTO clients (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', clientToParams(client));
       if (inserted.changes === 0) throw new DuplicateError(`client ${client.id}`);
-      await appendWith(tx, changes);
+      await appendWith(this.#db, tx, changes);
     });
   }
 
@@ -49,7 +61,7 @@ export class SqlStore implements Store {
     return this.#db.transaction(async (tx) => {
       const updated = await tx.run('UPDATE clients SET doc = ? WHERE id = ?', [JSON.stringify(client), client.id]);
       if (updated.changes === 0) return false;
-      await appendWith(tx, changes);
+      await appendWith(this.#db, tx, changes);
       return true;
     });
   }
@@ -58,7 +70,7 @@ export class SqlStore implements Store {
     return this.#db.transaction(async (tx) => {
       const deleted = await tx.run('DELETE FROM clients WHERE id = ?', [id]);
       if (deleted.changes === 0) return false;
-      await appendWith(tx, changes);
+      await appendWith(this.#db, tx, changes);
       return true;
     });
   }
@@ -67,7 +79,7 @@ export class SqlStore implements Store {
     return (await this.#db.all('SELECT * FROM signing_keys ORDER BY created_at, kid')).map(keyFromRow);
   }
 
-  async saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[]): Promise<void> {
+  async saveSigningKeys(keys: SigningKeyRecord[], changes: NewChange[], meta: Record<string, string> = {}): Promise<void> {
     await this.#db.transaction(async (tx) => {
       for (const key of keys) {
         await tx.run(
@@ -80,12 +92,13 @@ export class SqlStore implements Store {
           keyToParams(key),
         );
       }
-      await appendWith(tx, changes);
+      for (const [name, value] of Object.entries(meta)) await setMetaWith(tx, name, value);
+      await appendWith(this.#db, tx, changes);
     });
   }
 
   async appendChanges(changes: NewChange[]): Promise<ChangeEntry[]> {
-    return this.#db.transaction((tx) => appendWith(tx, changes));
+    return this.#db.transaction((tx) => appendWith(this.#db, tx, changes));
   }
 
   async changesSince(cursor: number, limit: number): Promise<ChangeEntry[]> {
@@ -94,7 +107,7 @@ export class SqlStore implements Store {
   }
 
   async latestCursor(): Promise<number> {
-    return this.#db.latestChangeSeq(this.#db);
+    return this.#db.latestChangeSeq();
   }
 
   async unexpiredChanges(kinds: readonly ChangeEntry['kind'][], now: number): Promise<ChangeEntry[]> {
@@ -128,7 +141,7 @@ export class SqlStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.#db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await setMetaWith(this.#db, key, value);
   }
 
   async ping(): Promise<void> {

@@ -41,9 +41,19 @@ export function openSqliteDriver(options: SqliteOptions): SqlDriver {
     }
     return statement;
   };
+  // PRAGMA data_version changes only when ANOTHER connection commits; our own commits are counted here.
+  let localWrites = 0;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const direct: SqlExecutor = {
-    all: async (sql, params = []) => prepare(sql).all(...(params as SqlValue[])) as Row[],
-    run: async (sql, params = []) => ({ changes: prepare(sql).run(...(params as SqlValue[])).changes }),
+    all: async (sql, params = []) => {
+      const statement = prepare(sql);
+      if (!statement.readonly) localWrites++;
+      return statement.all(...(params as SqlValue[])) as Row[];
+    },
+    run: async (sql, params = []) => {
+      localWrites++;
+      return { changes: prepare(sql).run(...(params as SqlValue[])).changes };
+    },
   };
   const mutex = new Mutex();
   return {
@@ -57,16 +67,19 @@ export function openSqliteDriver(options: SqliteOptions): SqlDriver {
         try {
           const result = await work(direct);
           db.exec('COMMIT');
+          localWrites++;
           return result;
         } catch (error) {
           if (db.inTransaction) db.exec('ROLLBACK');
           throw error;
         }
       }),
-    async latestChangeSeq(executor) {
-      const rows = await executor.all("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+    lockChangeLog: async () => undefined,
+    async latestChangeSeq() {
+      const rows = await mutex.run(() => direct.all("SELECT seq FROM sqlite_sequence WHERE name = 'changes'"));
       return Number(rows[0]?.['seq'] ?? 0);
     },
+    changeToken: () => mutex.run(async () => `${String(dataVersion.get())}.${localWrites}`),
     close: () =>
       mutex.run(async () => {
         db.close();
