@@ -1,1 +1,10 @@
-export const VERIFY_PACKAGE = "@tessera/verify";
+export { createVerifier } from './create-verifier.js';
+export type { Verifier, VerifyOptions } from './verifier.js';
+export type { VerifierOptions, Algorithm, ClientCredentials, IntrospectionOptions, RevocationOptions } from './options.js';
+export type { StalePolicy, FeedEvent, FeedEntry } from './revocations/index.js';
+export { SUPPORTED_ALGORITHMS } from './options.js';
+export type { TesseraClaims } from './claims.js';
+export { hasScopes } from './claims.js';
+export { VerifyError, isVerifyError, type VerifyErrorCode, type VerifyErrorOptions } from './errors.js';
+export { MAX_TOKEN_LENGTH } from './local-verify.js';
+export type { RevocationCheck, RevocationCheckFactory } from './revocation-check.js';
