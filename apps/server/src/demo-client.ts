@@ -11,6 +11,12 @@ export interface DemoClient {
 /** On the first start of an empty data directory, registers a ready client so the quickstart works at once. */
 export async function ensureDemoClient(store: Store, deps: ClientAdminDeps): Promise<DemoClient | undefined> {
   if ((await store.getMeta(DEMO_META)) !== undefined) return undefined;
+  // Several instances starting on one fresh PostgreSQL database: one creates it, the others see it.
+  return store.exclusive ? store.exclusive('tessera.demo-client', () => createDemoClient(store, deps)) : createDemoClient(store, deps);
+}
+
+async function createDemoClient(store: Store, deps: ClientAdminDeps): Promise<DemoClient | undefined> {
+  if ((await store.getMeta(DEMO_META)) !== undefined) return undefined;
   if ((await store.listClients()).length > 0) {
     await store.setMeta(DEMO_META, '');
     return undefined;

@@ -9,7 +9,8 @@ export function logEventSink(logger: Logger): EventSink {
   const log = logger.child({ component: 'events' });
   return {
     emit(event: AuditEvent) {
-      if (event.type === 'client.authentication_failed') log.info({ event }, event.type);
+      if ('severity' in event && event.severity === 'high') log.warn({ event }, event.type);
+      else if (event.type === 'client.authentication_failed') log.info({ event }, event.type);
       else if (log.isLevelEnabled('debug')) log.debug({ event }, event.type);
     },
   };

@@ -3,3 +3,4 @@ export { loadConfig, type ServerConfig } from './config/load-config.js';
 export { buildApp } from './http/build-app.js';
 export { runCli, COMMANDS } from './cli/main.js';
 export type { CliIo } from './cli/command.js';
+export { argon2idHasher, ARGON2ID_OPTIONS } from './password-hasher.js';

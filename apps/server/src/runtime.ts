@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { MasterKey, WrongMasterKeyError, checkMasterKey, systemClock, type ClientAdminDeps, type EventSink, type Store } from '@tessera/core';
-import { openSqliteStore } from '@tessera/store-sql';
+import { openStoreOrExplain, type StoreWatchHandlers } from './database.js';
 import type { ServerConfig } from './config/load-config.js';
+import { masterKeyPaths, pendingMasterKey, promotePendingMasterKey, readMasterKeyFile, writeMasterKeyFile } from './master-key-file.js';
 
 export interface Runtime {
   config: ServerConfig;
@@ -13,6 +13,8 @@ export interface Runtime {
   /** Notes worth telling the operator (e.g. a key file was created). */
   notices: string[];
   adminDeps(events: EventSink): ClientAdminDeps;
+  /** PostgreSQL: cross-instance change notifications (LISTEN/NOTIFY) and background connection errors. */
+  watchStore?: (handlers: StoreWatchHandlers) => () => void;
   close(): Promise<void>;
 }
 
@@ -32,12 +34,12 @@ function loadMasterKey(config: ServerConfig, fresh: boolean, notices: string[]):
       throw new StartupError(`TESSERA_MASTER_KEY: ${(error as Error).message}`);
     }
   }
-  const path = join(config.dataDir, 'master.key');
+  const path = masterKeyPaths(config.dataDir).current;
   if (existsSync(path)) {
     const mode = statSync(path).mode & 0o077;
     if (mode !== 0) notices.push(`warning: ${path} is readable by other users; run chmod 600 on it`);
     try {
-      return MasterKey.parse(readFileSync(path, 'utf8'));
+      return readMasterKeyFile(path);
     } catch (error) {
       throw new StartupError(`${path}: ${(error as Error).message}`);
     }
@@ -49,21 +51,40 @@ function loadMasterKey(config: ServerConfig, fresh: boolean, notices: string[]):
     );
   }
   const key = MasterKey.generate();
-  writeFileSync(path, `${key.toString()}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeMasterKeyFile(path, key, true);
   notices.push(`created master key file ${path} (mode 0600); back it up, it decrypts the signing keys`);
   return key;
+}
+
+/**
+ * Checks the master key against the data. If it is wrong but an interrupted `master-key rotate` left a
+ * staged key file that is right (the database was re-encrypted, the file not yet renamed), finishes that
+ * rotation by promoting the staged file.
+ */
+async function checkOrRecoverMasterKey(config: ServerConfig, store: Store, masterKey: MasterKey, notices: string[]): Promise<MasterKey> {
+  try {
+    await checkMasterKey(store, masterKey);
+    return masterKey;
+  } catch (error) {
+    const staged = config.masterKey === undefined ? pendingMasterKey(config.dataDir) : undefined;
+    if (!(error instanceof WrongMasterKeyError) || !staged) throw error;
+    await checkMasterKey(store, staged);
+    promotePendingMasterKey(config.dataDir);
+    notices.push('finished an interrupted master-key rotation: the staged key file is now the master key');
+    return staged;
+  }
 }
 
 /** Opens the data directory: the database (created and migrated if needed) and the master key. */
 export async function openRuntime(config: ServerConfig): Promise<Runtime> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const fresh = !existsSync(config.databasePath);
   const notices: string[] = [];
-  const masterKey = loadMasterKey(config, fresh, notices);
-  const store = await openSqliteStore({ filename: config.databasePath });
+  const opened = await openStoreOrExplain(config, (isFresh) => loadMasterKey(config, isFresh, notices));
+  const { store, fresh } = opened;
+  let masterKey = opened.masterKey;
+  if (opened.migrationsApplied.length > 0) notices.push(`applied database migrations ${opened.migrationsApplied.join(', ')} to ${opened.where}`);
   try {
-    await checkMasterKey(store, masterKey);
+    masterKey = await checkOrRecoverMasterKey(config, store, masterKey, notices);
   } catch (error) {
     await store.close();
     if (error instanceof WrongMasterKeyError) {
@@ -78,6 +99,7 @@ export async function openRuntime(config: ServerConfig): Promise<Runtime> {
     fresh,
     notices,
     adminDeps: (events) => ({ store, clock: systemClock, events, maxAccessTokenTtl: config.maxAccessTokenTtl }),
+    ...(opened.watch ? { watchStore: opened.watch } : {}),
     close: () => store.close(),
   };
 }

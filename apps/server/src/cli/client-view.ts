@@ -28,6 +28,8 @@ export function describeClient(client: ClientRecord): string {
     `audiences:    ${client.audiences.join(' ') || '(none)'}`,
   ];
   if (client.redirectUris.length > 0) lines.push(`redirect URIs: ${client.redirectUris.join(' ')}`);
+  if ((client.postLogoutRedirectUris ?? []).length > 0) lines.push(`post-logout:  ${(client.postLogoutRedirectUris ?? []).join(' ')}`);
+  if (client.firstParty) lines.push('first party:  yes (no consent screen)');
   if (client.tokenTtl !== null) lines.push(`token TTL:    ${formatDuration(client.tokenTtl)}`);
   if (client.signingAlg !== null) lines.push(`signing alg:  ${client.signingAlg}`);
   if (client.jwksUri !== null) lines.push(`jwks URI:     ${client.jwksUri}`);

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ValidationError } from '@tessera/core';
+import { ConfigError, KeyLifecycleError, ValidationError } from '@tessera/core';
 import { ConfigSourceError, loadConfig } from '../config/load-config.js';
 import { SETTINGS } from '../config/settings.js';
 import { StartupError } from '../runtime.js';
@@ -7,10 +7,25 @@ import { UsageError, type CliIo, type Command, type CommandContext } from './com
 import { clientsDeleteCommand, clientsDisableCommand, clientsEnableCommand, clientsRotateSecretCommand } from './commands/clients-change.js';
 import { clientsCreateCommand } from './commands/clients-create.js';
 import { clientsListCommand, clientsShowCommand } from './commands/clients-read.js';
+import { keysListCommand, keysRevokeCommand, keysRotateCommand } from './commands/keys.js';
+import { masterKeyRotateCommand } from './commands/master-key-rotate.js';
+import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions.js';
+import {
+  usersCreateCommand,
+  usersDeleteCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersListCommand,
+  usersLogoutCommand,
+  usersSetPasswordCommand,
+  usersShowCommand,
+} from './commands/users.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
+  migrateCommand,
   clientsCreateCommand,
   clientsListCommand,
   clientsShowCommand,
@@ -18,6 +33,20 @@ export const COMMANDS: readonly Command[] = [
   clientsEnableCommand,
   clientsDeleteCommand,
   clientsRotateSecretCommand,
+  keysListCommand,
+  keysRotateCommand,
+  keysRevokeCommand,
+  masterKeyRotateCommand,
+  usersCreateCommand,
+  usersListCommand,
+  usersShowCommand,
+  usersDisableCommand,
+  usersEnableCommand,
+  usersDeleteCommand,
+  usersSetPasswordCommand,
+  usersLogoutCommand,
+  sessionsListCommand,
+  sessionsRevokeCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
@@ -102,7 +131,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       json: parsed.values['json'] === true,
     });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ValidationError || error instanceof ConfigSourceError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ValidationError ||
+      error instanceof ConfigSourceError ||
+      error instanceof ConfigError ||
+      error instanceof KeyLifecycleError
+    ) {
       io.err(`tessera ${command.name}: ${error.message}`);
       return 2;
     }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SigningAlgorithm } from '@tessera/core';
+import type { LoginOptions, SigningAlgorithm } from '@tessera/core';
+import { isPostgresUrl, postgresConfig, type PostgresConfig } from './database.js';
 import { SETTINGS, type SettingName, type Settings } from './settings.js';
 
 /** Every server setting resolved, with defaults applied. */
@@ -16,9 +17,21 @@ export interface ServerConfig {
   maxAccessTokenTtl: number;
   signingAlgorithms: SigningAlgorithm[];
   syncIntervalMs: number;
+  revocationHeartbeatMs: number;
+  revocationMaxStreams: number;
   bodyLimit: number;
   trustProxy: boolean;
   demoClient: boolean;
+  /** Set when TESSERA_DATABASE_URL is postgres(ql)://…; then `databasePath` is unused. */
+  postgres: PostgresConfig | undefined;
+  /** Apply pending migrations at start (TESSERA_AUTO_MIGRATE). */
+  autoMigrate: boolean;
+  jwksMaxAge: number;
+  keyRotationInterval: number;
+  keyPrePublication: number;
+  keyRetirementMargin: number;
+  /** Login features: code, refresh-token and session lifetimes, refresh grace window. */
+  login?: LoginOptions;
 }
 
 /** A configuration mistake; the message names the setting and where it came from. */
@@ -89,10 +102,26 @@ export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.P
     accessTokenTtl: settings.accessTokenTtl ?? 600,
     maxAccessTokenTtl: settings.maxAccessTokenTtl ?? 3600,
     signingAlgorithms: settings.signingAlgorithms ?? ['ES256'],
-    syncIntervalMs: Math.max(10, Math.round((settings.syncInterval ?? 0.25) * 1000)),
+    syncIntervalMs: Math.max(5, Math.round((settings.syncInterval ?? 0.01) * 1000)),
+    revocationHeartbeatMs: Math.max(10, Math.round((settings.revocationHeartbeat ?? 15) * 1000)),
+    revocationMaxStreams: settings.revocationMaxStreams ?? 1000,
     bodyLimit: settings.bodyLimit ?? 65_536,
     trustProxy: settings.trustProxy ?? false,
     demoClient: settings.demoClient ?? true,
+    postgres: postgresConfig(settings),
+    autoMigrate: settings.autoMigrate ?? true,
+    jwksMaxAge: settings.jwksMaxAge ?? 300,
+    keyRotationInterval: settings.keyRotationInterval ?? 30 * 86_400,
+    keyPrePublication: settings.keyPrePublication ?? 86_400,
+    keyRetirementMargin: settings.keyRetirementMargin ?? 300,
+    login: {
+      authorizationCodeTtl: settings.authorizationCodeTtl ?? 60,
+      refreshTokenIdleTtl: settings.refreshTokenIdleTtl ?? 14 * 86_400,
+      refreshTokenAbsoluteTtl: settings.refreshTokenAbsoluteTtl ?? 30 * 86_400,
+      refreshGraceSeconds: settings.refreshGrace ?? 0,
+      sessionIdleTtl: settings.sessionIdleTtl ?? 86_400,
+      sessionAbsoluteTtl: settings.sessionAbsoluteTtl ?? 30 * 86_400,
+    },
   };
 }
 
@@ -103,8 +132,6 @@ function databasePath(url: string | undefined, dataDir: string): string {
     if (path === '') throw new ConfigSourceError('TESSERA_DATABASE_URL: sqlite:// needs a file path');
     return resolve(path);
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConfigSourceError('TESSERA_DATABASE_URL: PostgreSQL is not supported yet by this version; use sqlite:// or leave it unset');
-  }
+  if (isPostgresUrl(url)) return resolve(dataDir, 'tessera.db');
   throw new ConfigSourceError(`TESSERA_DATABASE_URL: unsupported scheme in "${url.replace(/\/\/[^@/]*@/, '//***@')}"`);
 }

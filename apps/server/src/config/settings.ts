@@ -1,4 +1,4 @@
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@tessera/core';
+import { MasterKey, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@tessera/core';
 import { parseDurationSeconds } from './durations.js';
 
 /** How one setting is read from a flag, an environment variable and the config file. */
@@ -65,15 +65,72 @@ export const SETTINGS = {
     key: 'masterKey',
     defaultText: '<data-dir>/master.key',
     description: 'Base64url 256-bit key encrypting signing keys at rest; when unset, a key file (mode 0600) is used or created',
-    parse: text,
+    // Checked here so a malformed key is reported under the flag, variable or file key it came from.
+    parse: (raw: string): string => {
+      MasterKey.parse(raw);
+      return raw.trim();
+    },
   },
   databaseUrl: {
     flag: 'database-url',
     env: 'TESSERA_DATABASE_URL',
     key: 'databaseUrl',
     defaultText: 'sqlite in <data-dir>',
-    description: 'Database location: sqlite:///path/to/file.db (PostgreSQL arrives with its own issue)',
+    description: 'Database location: sqlite:///path/to/file.db, or postgres://user:password@host:5432/db[?sslmode=verify-full] for several instances',
     parse: text,
+  },
+  databasePoolSize: {
+    flag: 'database-pool-size',
+    env: 'TESSERA_DATABASE_POOL_SIZE',
+    key: 'databasePoolSize',
+    defaultText: '10',
+    description: 'PostgreSQL: connections per instance (plus one for LISTEN and one while holding a cluster lock)',
+    parse: integerIn(1, 1000),
+  },
+  databaseStatementTimeout: {
+    flag: 'database-statement-timeout',
+    env: 'TESSERA_DATABASE_STATEMENT_TIMEOUT',
+    key: 'databaseStatementTimeout',
+    defaultText: '5s',
+    description: 'PostgreSQL: longest a statement may run (or wait for a lock) before the request fails with 503',
+    parse: duration,
+  },
+  databaseConnectTimeout: {
+    flag: 'database-connect-timeout',
+    env: 'TESSERA_DATABASE_CONNECT_TIMEOUT',
+    key: 'databaseConnectTimeout',
+    defaultText: '5s',
+    description: 'PostgreSQL: longest wait to open a connection or get one from the pool',
+    parse: duration,
+  },
+  databaseSslMode: {
+    flag: 'database-ssl-mode',
+    env: 'TESSERA_DATABASE_SSL_MODE',
+    key: 'databaseSslMode',
+    defaultText: "the URL's sslmode, else disable",
+    description: 'PostgreSQL TLS, as libpq: disable, require (encrypt, no certificate check), verify-ca, verify-full',
+    parse: (raw: string): 'disable' | 'require' | 'verify-ca' | 'verify-full' => {
+      const modes = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+      const mode = modes.find((m) => m === raw.trim());
+      if (!mode) throw new Error(`must be one of ${modes.join(', ')}`);
+      return mode;
+    },
+  },
+  databaseSslCa: {
+    flag: 'database-ssl-ca',
+    env: 'TESSERA_DATABASE_SSL_CA',
+    key: 'databaseSslCa',
+    defaultText: 'system CAs',
+    description: "PostgreSQL: PEM file of the CA that signed the server's certificate (e.g. the provider's bundle)",
+    parse: text,
+  },
+  autoMigrate: {
+    flag: 'auto-migrate',
+    env: 'TESSERA_AUTO_MIGRATE',
+    key: 'autoMigrate',
+    defaultText: 'true',
+    description: 'Apply pending database migrations at start (under a lock: instances starting together migrate once); false: run "tessera migrate"',
+    parse: boolean,
   },
   logLevel: {
     flag: 'log-level',
@@ -114,12 +171,53 @@ export const SETTINGS = {
     flag: 'sync-interval',
     env: 'TESSERA_SYNC_INTERVAL',
     key: 'syncInterval',
-    defaultText: '250ms',
-    description: 'How often the server applies changes made by the CLI or other instances',
+    defaultText: '10ms',
+    description: 'How often the server checks for changes made by the CLI or other instances (a cheap check; the change log is read only when it moved)',
     parse: duration,
+  },
+  revocationHeartbeat: {
+    flag: 'revocation-heartbeat',
+    env: 'TESSERA_REVOCATION_HEARTBEAT',
+    key: 'revocationHeartbeat',
+    defaultText: '15s',
+    description: 'Interval of heartbeat comments on idle /revocations/stream connections (keep it below proxy idle timeouts)',
+    parse: duration,
+  },
+  revocationMaxStreams: {
+    flag: 'revocation-max-streams',
+    env: 'TESSERA_REVOCATION_MAX_STREAMS',
+    key: 'revocationMaxStreams',
+    defaultText: '1000',
+    description: 'Revocation streams served at once; more are refused with 503',
+    parse: integerIn(1, 1_000_000),
   },
   bodyLimit: { flag: 'body-limit', env: 'TESSERA_BODY_LIMIT', key: 'bodyLimit', defaultText: '65536', description: 'Largest request body in bytes', parse: integerIn(1024, 10_485_760) },
   trustProxy: { flag: 'trust-proxy', env: 'TESSERA_TRUST_PROXY', key: 'trustProxy', defaultText: 'false', description: 'Take the client IP from X-Forwarded-For', parse: boolean },
+  jwksMaxAge: { flag: 'jwks-max-age', env: 'TESSERA_JWKS_MAX_AGE', key: 'jwksMaxAge', defaultText: '5m', description: 'Cache-Control max-age of the JWKS', parse: wholeSeconds },
+  keyRotationInterval: {
+    flag: 'key-rotation-interval',
+    env: 'TESSERA_KEY_ROTATION_INTERVAL',
+    key: 'keyRotationInterval',
+    defaultText: '30d',
+    description: 'How long a signing key signs before the next one takes over',
+    parse: wholeSeconds,
+  },
+  keyPrePublication: {
+    flag: 'key-prepublication',
+    env: 'TESSERA_KEY_PREPUBLICATION',
+    key: 'keyPrePublication',
+    defaultText: '1d',
+    description: 'How long the next key is published before it signs (at least twice the JWKS max-age)',
+    parse: wholeSeconds,
+  },
+  keyRetirementMargin: {
+    flag: 'key-retirement-margin',
+    env: 'TESSERA_KEY_RETIREMENT_MARGIN',
+    key: 'keyRetirementMargin',
+    defaultText: '5m',
+    description: 'Extra time a retired key stays published after its last token expired',
+    parse: wholeSeconds,
+  },
   demoClient: {
     flag: 'demo-client',
     env: 'TESSERA_DEMO_CLIENT',
@@ -128,6 +226,24 @@ export const SETTINGS = {
     description: 'Create and print a demo client on the first start with an empty data directory',
     parse: boolean,
   },
+  // Login features (docs/login.md).
+  authorizationCodeTtl: { flag: 'authorization-code-ttl', env: 'TESSERA_AUTHORIZATION_CODE_TTL', key: 'authorizationCodeTtl', defaultText: '1m', description: 'Lifetime of an authorization code (at most 10m)', parse: wholeSeconds },
+  refreshTokenIdleTtl: { flag: 'refresh-token-idle-ttl', env: 'TESSERA_REFRESH_TOKEN_IDLE_TTL', key: 'refreshTokenIdleTtl', defaultText: '14d', description: 'A refresh token unused this long expires', parse: wholeSeconds },
+  refreshTokenAbsoluteTtl: { flag: 'refresh-token-absolute-ttl', env: 'TESSERA_REFRESH_TOKEN_ABSOLUTE_TTL', key: 'refreshTokenAbsoluteTtl', defaultText: '30d', description: 'A refresh-token family ends this long after the login', parse: wholeSeconds },
+  refreshGrace: {
+    flag: 'refresh-grace',
+    env: 'TESSERA_REFRESH_GRACE',
+    key: 'refreshGrace',
+    defaultText: '0s (off)',
+    description: 'Window in which retrying a just-rotated refresh token returns the same new pair instead of revoking the family (2s–10s suggested, at most 60s)',
+    parse: (raw: string): number => {
+      const seconds = parseDurationSeconds(raw);
+      if (!Number.isInteger(seconds) || seconds < 0 || seconds > 60) throw new Error('must be whole seconds from 0s to 60s');
+      return seconds;
+    },
+  },
+  sessionIdleTtl: { flag: 'session-idle-ttl', env: 'TESSERA_SESSION_IDLE_TTL', key: 'sessionIdleTtl', defaultText: '1d', description: 'A login session unused this long ends', parse: wholeSeconds },
+  sessionAbsoluteTtl: { flag: 'session-absolute-ttl', env: 'TESSERA_SESSION_ABSOLUTE_TTL', key: 'sessionAbsoluteTtl', defaultText: '30d', description: 'A login session ends this long after the login', parse: wholeSeconds },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

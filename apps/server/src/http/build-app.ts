@@ -4,6 +4,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { handleError, sendOAuthError } from './errors.js';
 import { parseFormBody } from './form-body.js';
+import { registerRevocationRoutes, type RevocationStreamOptions } from './revocation-routes.js';
+import { registerLoginRoutes } from './authorize-routes.js';
+import { registerDeviceRoutes } from './device-routes.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -11,6 +14,8 @@ export interface HttpOptions {
   bodyLimit: number;
   /** Trust X-Forwarded-For from a reverse proxy when deciding the client IP. */
   trustProxy: boolean;
+  /** Heartbeat and concurrency bounds of GET /revocations/stream. */
+  revocationStream?: RevocationStreamOptions;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -81,6 +86,9 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
     });
   }
 
+  registerRevocationRoutes(app, auth, options.revocationStream);
+  registerLoginRoutes(app, auth);
+  registerDeviceRoutes(app, auth, endpointRequest);
   app.get('/healthz', (_request, reply) => {
     reply.headers(noStore).send('{"status":"ok"}');
   });

@@ -20,7 +20,8 @@ export const clientsCreateCommand: Command = {
   usage:
     'tessera clients create --name NAME --scope "a b" --audience URI [--audience URI…] [--grant-type client_credentials…]\n' +
     '    [--default-scope "a"] [--token-ttl 10m] [--redirect-uri URI…] [--signing-alg ES256|EdDSA|RS256]\n' +
-    '    [--auth-method client_secret_basic|client_secret_post|private_key_jwt (--jwks-uri URI | --jwks FILE)] [--public] [--first-party]',
+    '    [--auth-method client_secret_basic|client_secret_post|private_key_jwt (--jwks-uri URI | --jwks FILE)] [--public] [--first-party]\n' +
+    '    [--grant-type authorization_code --grant-type refresh_token] [--post-logout-redirect-uri URI…]',
   options: {
     name: { type: 'string' },
     scope: { type: 'string' },
@@ -35,6 +36,7 @@ export const clientsCreateCommand: Command = {
     'signing-alg': { type: 'string' },
     public: { type: 'boolean' },
     'first-party': { type: 'boolean' },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
   },
   positionals: [],
   async run(context) {
@@ -69,6 +71,7 @@ export const clientsCreateCommand: Command = {
         tokenTtl,
         signingAlg: (stringOption(context, 'signing-alg') ?? null) as SigningAlgorithm | null,
         firstParty: context.values['first-party'] === true,
+        postLogoutRedirectUris: listOption(context, 'post-logout-redirect-uri'),
       }),
     );
     if (context.json) {

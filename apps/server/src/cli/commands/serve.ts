@@ -9,10 +9,8 @@ export const serveCommand: Command = {
   positionals: [],
   async run(context) {
     const server = await startServer(context.loadConfig());
-    for (const line of server.banner) context.io.err(line);
-    if (context.json) context.io.out(JSON.stringify({ listening: server.url, issuer: server.auth.config.issuer }));
-    else context.io.err(`Tessera listening on ${server.url} (issuer ${server.auth.config.issuer})`);
-    await new Promise<void>((resolve) => {
+    // The handlers go in before the readiness line: a supervisor may send SIGTERM as soon as it reads it.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
@@ -25,6 +23,10 @@ export const serveCommand: Command = {
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
+    for (const line of server.banner) context.io.err(line);
+    if (context.json) context.io.out(JSON.stringify({ listening: server.url, issuer: server.auth.config.issuer }));
+    else context.io.err(`Tessera listening on ${server.url} (issuer ${server.auth.config.issuer})`);
+    await stopped;
     return 0;
   },
 };
