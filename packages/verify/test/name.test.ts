@@ -1,1 +1,0 @@
-import { VERIFY_PACKAGE } from "@tessera/verify"; import { test } from "node:test"; import assert from "node:assert/strict"; test("package name", () => assert.equal(VERIFY_PACKAGE, "@tessera/verify"));
