@@ -21,8 +21,8 @@ const reason = (token: string, now = START): string => {
 };
 
 describe('verifyAccessToken (RFC 9068 §4)', () => {
-  it('accepts a minted token and returns its claims and key', () => {
-    const { token, claims } = mintAccessToken(ring.activeKey('ES256')!, {
+  it('accepts a minted token and returns its claims and key', async () => {
+    const { token, claims } = await mintAccessToken(ring.activeKey('ES256')!, {
       issuer: ISSUER, subject: 'c1', audience: ['https://api.example'], clientId: 'c1', scope: 'read', lifetimeSeconds: 600, now: START,
     });
     const result = verify(token);

@@ -2,12 +2,17 @@ import { OAuthError, type FormParams } from '@tessera/core';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Most values (ids, grant types, base64url secrets) contain no escapes: skip decodeURIComponent for them. */
+const NEEDS_DECODING = /[%+]/;
+
 function decodeComponent(raw: string): string {
-  let value: string;
-  try {
-    value = decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    throw new OAuthError('invalid_request', 'the request body is not valid form encoding (bad percent-encoding or UTF-8)');
+  let value = raw;
+  if (NEEDS_DECODING.test(raw)) {
+    try {
+      value = decodeURIComponent(raw.replace(/\+/g, ' '));
+    } catch {
+      throw new OAuthError('invalid_request', 'the request body is not valid form encoding (bad percent-encoding or UTF-8)');
+    }
   }
   if (value.includes('\u0000')) throw new OAuthError('invalid_request', 'the request body contains a NUL character');
   return value;

@@ -24,6 +24,7 @@ const failure = (detail: string): OAuthError =>
 
 /** RFC 6749 §2.3.1: the Basic credentials are form-urlencoded before being base64 encoded. */
 function formDecode(value: string): string {
+  if (!/[%+]/.test(value)) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {

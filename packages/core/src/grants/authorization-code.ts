@@ -54,7 +54,7 @@ export const authorizationCodeGrant = {
     if (!user || user.disabled) throw badCode('user missing or disabled');
     const session = await engine.store.getSession(record.sessionId);
     if (!session || session.endedAt !== null || session.expiresAt <= now) throw badCode('session ended');
-    const { response, refresh } = mintUserTokens(engine, {
+    const { response, refresh } = await mintUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,

@@ -49,7 +49,7 @@ export const deviceCodeGrant = {
     if (!(await engine.store.updateDeviceCode(hash, { state: 'approved' }, { state: 'consumed' }))) throw bad('device code already used');
     const user = record.userId ? await engine.store.getUser(record.userId) : undefined;
     if (!user || user.disabled || !record.sessionId || record.authTime === null) throw bad('user missing or disabled');
-    const { response, refresh } = mintUserTokens(engine, {
+    const { response, refresh } = await mintUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,

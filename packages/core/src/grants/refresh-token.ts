@@ -103,7 +103,7 @@ export const refreshTokenGrant = {
     const session = await engine.store.getSession(record.sessionId);
     if (!session || session.endedAt !== null || session.expiresAt <= now) throw badToken('session ended');
 
-    const { response, refresh } = mintUserTokens(engine, {
+    const { response, refresh } = await mintUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,

@@ -1,4 +1,4 @@
-import { sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { SigningAlgorithm, SigningKeyRecord } from '../model.js';
 import type { MasterKey } from './master-key.js';
 import { decryptPrivateKey, publicKeyOf } from './signing-key.js';
@@ -10,6 +10,8 @@ export interface LoadedKey {
   readonly record: SigningKeyRecord;
   readonly publicKey: KeyObject;
   readonly privateKey: KeyObject | undefined;
+  /** Independent copies of the private key for thread-pool signing (see signBytesAsync). */
+  readonly signingPool?: readonly KeyObject[];
   /** base64url of `{"alg","typ":"at+jwt","kid"}`, followed by a dot. */
   readonly accessTokenHeader: string;
 }
@@ -19,6 +21,36 @@ const digestOf = (alg: SigningAlgorithm): string | null => (alg === 'EdDSA' ? nu
 export function signBytes(key: LoadedKey, data: string): Buffer {
   if (!key.privateKey) throw new Error(`signing key ${key.kid} has no private part loaded`);
   return sign(digestOf(key.alg), Buffer.from(data), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+}
+
+let nextPoolSlot = 0;
+
+/**
+ * Node copies a KeyObject's key under a per-key mutex when it queues a signing job, and a worker holds
+ * that mutex while it signs; with one KeyObject the event loop waits for the workers. Each copy has its
+ * own mutex, so round-robin over a few of them keeps the event loop free.
+ */
+const SIGNING_POOL_SIZE = 8;
+
+function signingPoolOf(privateKey: KeyObject): KeyObject[] {
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return Array.from({ length: SIGNING_POOL_SIZE }, () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+}
+
+/**
+ * Signs on libuv's thread pool instead of the event loop: issuance is bound by the signature, and
+ * moving it off the main thread lets parsing and routing of the next requests overlap with it.
+ */
+export function signBytesAsync(key: LoadedKey, data: string): Promise<Buffer> {
+  const pool = key.signingPool;
+  const privateKey = pool && pool.length > 0 ? pool[nextPoolSlot++ % pool.length] : key.privateKey;
+  if (!privateKey) return Promise.reject(new Error(`signing key ${key.kid} has no private part loaded`));
+  return new Promise((resolve, reject) => {
+    sign(digestOf(key.alg), Buffer.from(data), { key: privateKey, dsaEncoding: 'ieee-p1363' }, (error, signature) => {
+      if (error) reject(error);
+      else resolve(signature);
+    });
+  });
 }
 
 export function verifyBytes(key: LoadedKey, data: string, signature: Buffer): boolean {
@@ -62,12 +94,14 @@ export class Keyring {
       .filter((r) => isPublished(r, now))
       .map((record): LoadedKey => {
         const header = { alg: record.alg, typ: 'at+jwt', kid: record.kid };
+        const privateKey = record.state === 'active' ? decryptPrivateKey(record, masterKey) : undefined;
         return {
           kid: record.kid,
           alg: record.alg,
           record,
           publicKey: publicKeyOf(record),
-          privateKey: record.state === 'active' ? decryptPrivateKey(record, masterKey) : undefined,
+          privateKey,
+          ...(privateKey ? { signingPool: signingPoolOf(privateKey) } : {}),
           accessTokenHeader: `${Buffer.from(JSON.stringify(header)).toString('base64url')}.`,
         };
       });

@@ -26,7 +26,7 @@ export interface TokenResponse {
 }
 
 /** Mints an RFC 9068 access token for a grant that has been fully checked, and reports it. */
-export function issueAccessToken(engine: Engine, grant: AccessTokenGrant): TokenResponse {
+export async function issueAccessToken(engine: Engine, grant: AccessTokenGrant): Promise<TokenResponse> {
   const { config, clock } = engine;
   const alg = grant.client.signingAlg ?? config.signingAlgorithms[0] ?? 'ES256';
   const key = engine.keyring().activeKey(alg);
@@ -36,7 +36,7 @@ export function issueAccessToken(engine: Engine, grant: AccessTokenGrant): Token
   const lifetimeSeconds = Math.min(grant.client.tokenTtl ?? config.accessTokenTtl, config.maxAccessTokenTtl);
   const scope = grant.scopes.join(' ');
   const now = clock.now();
-  const { token, claims } = mintAccessToken(key, {
+  const { token, claims } = await mintAccessToken(key, {
     issuer: config.issuer,
     subject: grant.subject,
     audience: grant.audience,

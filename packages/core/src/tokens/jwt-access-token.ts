@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toSeconds } from '../clock.js';
 import { decodeBase64urlStrict } from '../encoding.js';
-import { signBytes, verifyBytes, type Keyring, type LoadedKey } from '../keys/keyring.js';
+import { signBytesAsync, verifyBytes, type Keyring, type LoadedKey } from '../keys/keyring.js';
 
 /** RFC 9068 access-token claims as Tessera issues them. */
 export interface AccessTokenClaims {
@@ -32,7 +32,7 @@ export interface MintInput {
 }
 
 /** Signs an RFC 9068 JWT access token with the given key. */
-export function mintAccessToken(key: LoadedKey, input: MintInput): { token: string; claims: AccessTokenClaims } {
+export async function mintAccessToken(key: LoadedKey, input: MintInput): Promise<{ token: string; claims: AccessTokenClaims }> {
   const iat = toSeconds(input.now);
   const claims: AccessTokenClaims = {
     iss: input.issuer,
@@ -47,7 +47,8 @@ export function mintAccessToken(key: LoadedKey, input: MintInput): { token: stri
   if (input.sessionId) claims.sid = input.sessionId;
   if (input.familyId) claims.fam = input.familyId;
   const signingInput = key.accessTokenHeader + Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { token: `${signingInput}.${signBytes(key, signingInput).toString('base64url')}`, claims };
+  const signature = await signBytesAsync(key, signingInput);
+  return { token: `${signingInput}.${signature.toString('base64url')}`, claims };
 }
 
 /** Why a token was not accepted; for operators and audit events, never shown to clients. */

@@ -43,9 +43,12 @@ export interface UserGrant {
 }
 
 /** Mints the access token (with `sid` and `fam`), the ID token and a new refresh token record; stores nothing. */
-export function mintUserTokens(engine: Engine, grant: UserGrant): { response: TokenResponse; refresh: { token: string; record: RefreshTokenRecord } | undefined } {
+export async function mintUserTokens(
+  engine: Engine,
+  grant: UserGrant,
+): Promise<{ response: TokenResponse; refresh: { token: string; record: RefreshTokenRecord } | undefined }> {
   const accessScopes = grant.accessScopes ?? grant.scopes;
-  const response = issueAccessToken(engine, {
+  const response = await issueAccessToken(engine, {
     client: grant.client,
     subject: grant.user.id,
     scopes: accessScopes.filter((s) => s !== 'offline_access'),

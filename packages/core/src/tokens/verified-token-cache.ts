@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../encoding.js';
 import type { AccessTokenClaims } from './jwt-access-token.js';
 
 export interface VerifiedToken {
@@ -24,7 +24,7 @@ export class VerifiedTokenCache {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return sha256(token);
   }
 
   get(key: string, now: number): VerifiedToken | undefined {
