@@ -4,7 +4,7 @@ import { OAuthError } from '../errors.js';
 import type { ClientRecord } from '../model.js';
 import { isCodeVerifier, verifyS256 } from '../pkce.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
-import { mintUserTokens, revokeFamily, wantsRefreshToken } from '../tokens/user-tokens.js';
+import { issueUserTokens, requireLiveLogin, revokeFamily, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 
 export const AUTHORIZATION_CODE_PREFIX = 'tac_';
@@ -50,17 +50,14 @@ export const authorizationCodeGrant = {
     if (record.clientId !== client.id) throw badCode(`code issued to ${record.clientId}`);
     if (record.redirectUri !== redirectUri) throw badCode('redirect_uri differs from the authorization request');
     if (!verifyS256(verifier, record.codeChallenge)) throw badCode('PKCE verifier does not match the challenge');
-    const user = await engine.store.getUser(record.userId);
-    if (!user || user.disabled) throw badCode('user missing or disabled');
-    const session = await engine.store.getSession(record.sessionId);
-    if (!session || session.endedAt !== null || session.expiresAt <= now) throw badCode('session ended');
-    const { response, refresh } = await mintUserTokens(engine, {
+    const { user, session } = await requireLiveLogin(engine, record.userId, record.sessionId, now, badCode);
+    return issueUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,
       authTime: record.authTime,
       scopes: record.scopes,
-      audience: record.resources.length > 0 ? record.resources : userAudienceOf(engine, client),
+      audience: userAudience(engine, client, record.resources),
       familyId: record.familyId,
       familyExpiresAt: Math.min(now + engine.login.config.refreshTokenAbsoluteTtl * 1000, session.expiresAt),
       nonce: record.nonce,
@@ -69,11 +66,5 @@ export const authorizationCodeGrant = {
       idToken: true,
       refresh: wantsRefreshToken(client, record.scopes),
     });
-    if (refresh) await engine.store.insertRefreshToken(refresh.record);
-    return response;
   },
 } satisfies GrantHandler;
-
-function userAudienceOf(engine: Engine, client: ClientRecord): string[] {
-  return client.audiences.length > 0 ? [...client.audiences] : [engine.config.issuer];
-}

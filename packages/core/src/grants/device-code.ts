@@ -4,7 +4,7 @@ import { OAuthError } from '../errors.js';
 import { DEVICE_CODE_GRANT, DEVICE_CODE_PREFIX } from '../login/device.js';
 import type { ClientRecord } from '../model.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
-import { mintUserTokens, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
+import { issueUserTokens, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 
 const bad = (detail: string): OAuthError => new OAuthError('invalid_grant', 'the device code is invalid or already used', { detail });
@@ -49,7 +49,7 @@ export const deviceCodeGrant = {
     if (!(await engine.store.updateDeviceCode(hash, { state: 'approved' }, { state: 'consumed' }))) throw bad('device code already used');
     const user = record.userId ? await engine.store.getUser(record.userId) : undefined;
     if (!user || user.disabled || !record.sessionId || record.authTime === null) throw bad('user missing or disabled');
-    const { response, refresh } = await mintUserTokens(engine, {
+    return issueUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,
@@ -63,7 +63,5 @@ export const deviceCodeGrant = {
       idToken: true,
       refresh: wantsRefreshToken(client, record.scopes),
     });
-    if (refresh) await engine.store.insertRefreshToken(refresh.record);
-    return response;
   },
 } satisfies GrantHandler;

@@ -6,7 +6,7 @@ import type { ClientRecord } from '../model.js';
 import { optionalParam, requiredParam, type EndpointRequest } from '../request.js';
 import { parseScope } from '../scope.js';
 import type { TokenResponse } from '../tokens/issue-access-token.js';
-import { mintUserTokens, REFRESH_TOKEN_PREFIX, revokeFamily } from '../tokens/user-tokens.js';
+import { mintUserTokens, REFRESH_TOKEN_PREFIX, requireLiveLogin, revokeFamily } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 
 const MAX_REFRESH_TOKEN_LENGTH = 128;
@@ -98,10 +98,7 @@ export const refreshTokenGrant = {
     if (wider.length > 0) {
       throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but never widen it', { detail: `not granted: ${wider.join(' ').slice(0, 200)}` });
     }
-    const user = await engine.store.getUser(record.userId);
-    if (!user || user.disabled) throw badToken('user missing or disabled');
-    const session = await engine.store.getSession(record.sessionId);
-    if (!session || session.endedAt !== null || session.expiresAt <= now) throw badToken('session ended');
+    const { user } = await requireLiveLogin(engine, record.userId, record.sessionId, now, badToken);
 
     const { response, refresh } = await mintUserTokens(engine, {
       client,

@@ -1,7 +1,8 @@
 import type { RequestContext } from '../audit/events.js';
 import { randomToken, sha256 } from '../encoding.js';
 import type { Engine } from '../engine.js';
-import type { RefreshTokenRecord, UserRecord } from '../login/model.js';
+import type { OAuthError } from '../errors.js';
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../login/model.js';
 import type { ClientRecord } from '../model.js';
 import { mintIdToken } from '../oidc/id-token.js';
 import { issueAccessToken, type TokenResponse } from './issue-access-token.js';
@@ -19,6 +20,21 @@ export function wantsRefreshToken(client: ClientRecord, scopes: readonly string[
 export function userAudience(engine: Engine, client: ClientRecord, resources: readonly string[]): string[] {
   if (resources.length > 0) return [...new Set(resources)];
   return client.audiences.length > 0 ? [...client.audiences] : [engine.config.issuer];
+}
+
+/** The user and login session a grant builds on; `fail` makes the error when either is gone, disabled or ended. */
+export async function requireLiveLogin(
+  engine: Engine,
+  userId: string,
+  sessionId: string,
+  now: number,
+  fail: (detail: string) => OAuthError,
+): Promise<{ user: UserRecord; session: SessionRecord }> {
+  const user = await engine.store.getUser(userId);
+  if (!user || user.disabled) throw fail('user missing or disabled');
+  const session = await engine.store.getSession(sessionId);
+  if (!session || session.endedAt !== null || session.expiresAt <= now) throw fail('session ended');
+  return { user, session };
 }
 
 export interface UserGrant {
@@ -100,6 +116,13 @@ export async function mintUserTokens(
  * Revokes a whole token family: every refresh token in the store, and every access token carrying
  * `fam` through a `revoke.family` change-log entry applied here at once and by other instances on sync.
  */
+/** Mints a first grant's tokens and stores its refresh token, if one is issued. */
+export async function issueUserTokens(engine: Engine, grant: UserGrant): Promise<TokenResponse> {
+  const { response, refresh } = await mintUserTokens(engine, grant);
+  if (refresh) await engine.store.insertRefreshToken(refresh.record);
+  return response;
+}
+
 export async function revokeFamily(engine: Engine, familyId: string): Promise<void> {
   const now = engine.clock.now();
   await engine.store.revokeRefreshFamily(familyId, now, [
