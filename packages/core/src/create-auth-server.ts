@@ -25,6 +25,7 @@ import { resolveLoginConfig, type LoginOptions } from './login/config.js';
 import { LoginFlows } from './login/flows.js';
 import { loginMetadata } from './login/metadata.js';
 import { noPasswordHasher, type PasswordHasher } from './login/password-hasher.js';
+import { revokeFamily } from './tokens/user-tokens.js';
 
 export interface CreateAuthServerOptions {
   config: AuthServerOptions;
@@ -80,6 +81,8 @@ export interface AuthServer {
   stats(): { revocations: number; verifiedTokens: number; cursor: number };
   /** The user-facing flows behind the hosted pages: authorization requests, login, consent, logout, userinfo. */
   readonly login: LoginFlows;
+  /** Revokes a refresh-token family (its refresh tokens and access tokens), as reuse detection does; for the detectors. */
+  revokeFamily(familyId: string): Promise<void>;
 }
 
 /** Checks the master key, makes sure signing keys exist, loads keys and revocations, and returns the engine. */
@@ -184,6 +187,7 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     token: (request) => tokenEndpoint(engine, request),
     introspect: (request) => introspectionEndpoint(engine, request),
     revoke: (request) => revocationEndpoint(engine, request),
+    revokeFamily: (familyId) => revokeFamily(engine, familyId),
     revocationFeed: (request) => revocationFeedEndpoint(engine, request),
     openRevocationFeed: (request) => openRevocationFeed(engine, request),
     onChange: (listener) => changes.subscribe(listener),

@@ -108,6 +108,40 @@ export const migrations: readonly { version: number; name: string; sql: string }
       )
     `,
   },
+  {
+    version: 3,
+    name: 'audit log, alerts, webhook dead letters',
+    sql: `
+      CREATE TABLE audit_events (
+        seq {{serial}},
+        occurred_at BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        client_id TEXT,
+        subject TEXT,
+        session_id TEXT,
+        token_id TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX audit_events_by_time ON audit_events (occurred_at);
+      CREATE INDEX audit_events_by_client ON audit_events (client_id, seq);
+      CREATE INDEX audit_events_by_subject ON audit_events (subject, seq);
+      CREATE INDEX audit_events_by_session ON audit_events (session_id, seq);
+      CREATE INDEX audit_events_by_token ON audit_events (token_id, seq);
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        raised_at BIGINT NOT NULL,
+        acked_at BIGINT,
+        acked_by TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX alerts_by_time ON alerts (raised_at);
+      CREATE TABLE webhook_dead_letters (
+        id TEXT PRIMARY KEY,
+        failed_at BIGINT NOT NULL,
+        doc TEXT NOT NULL
+      )
+    `,
+  },
 ];
 
 /** Applies every migration not yet applied, each in its own transaction. Returns the versions applied. */

@@ -11,6 +11,7 @@ import {
   type UserRecord,
 } from '@tessera/core';
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import { SqlAuditStore } from './sql-audit-store.js';
 
 type Append = (tx: SqlExecutor, changes: NewChange[]) => Promise<unknown>;
 
@@ -55,13 +56,14 @@ const isUniqueViolation = (error: unknown): boolean =>
 /**
  * The login half of SqlStore (see ports/login-store.ts in core). Immutable fields live in a JSON `doc`
  * column; fields that change (consumed, revoked, ended, polled) are columns so that conditional updates
- * (`… WHERE consumed_at IS NULL`) decide races inside the database.
+ * (`… WHERE consumed_at IS NULL`) decide races inside the database. Extends the audit half (sql-audit-store.ts).
  */
-export class SqlLoginStore implements LoginStore {
+export class SqlLoginStore extends SqlAuditStore implements LoginStore {
   readonly #db: SqlDriver;
   readonly #append: Append;
 
   constructor(driver: SqlDriver, append: Append) {
+    super(driver);
     this.#db = driver;
     this.#append = append;
   }

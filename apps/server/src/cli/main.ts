@@ -4,6 +4,8 @@ import { ConfigSourceError, loadConfig } from '../config/load-config.js';
 import { SETTINGS } from '../config/settings.js';
 import { StartupError } from '../runtime.js';
 import { UsageError, type CliIo, type Command, type CommandContext } from './command.js';
+import { alertsAckCommand, alertsListCommand } from './commands/alerts.js';
+import { auditExportCommand, auditTailCommand } from './commands/audit.js';
 import { clientsDeleteCommand, clientsDisableCommand, clientsEnableCommand, clientsRotateSecretCommand } from './commands/clients-change.js';
 import { clientsCreateCommand } from './commands/clients-create.js';
 import { clientsListCommand, clientsShowCommand } from './commands/clients-read.js';
@@ -12,6 +14,7 @@ import { masterKeyRotateCommand } from './commands/master-key-rotate.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { sessionsListCommand, sessionsRevokeCommand } from './commands/sessions.js';
+import { tokensShowCommand } from './commands/tokens.js';
 import {
   usersCreateCommand,
   usersDeleteCommand,
@@ -47,6 +50,11 @@ export const COMMANDS: readonly Command[] = [
   usersLogoutCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
+  auditTailCommand,
+  auditExportCommand,
+  tokensShowCommand,
+  alertsListCommand,
+  alertsAckCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {

@@ -1,4 +1,4 @@
-import type { ClientAdminDeps } from '@tessera/core';
+import { AuditWriter, fanOutEvents, type ClientAdminDeps } from '@tessera/core';
 import { logEventSink } from '../events-to-log.js';
 import { createLogger } from '../logging.js';
 import { openRuntime, type Runtime } from '../runtime.js';
@@ -11,10 +11,14 @@ export async function withRuntime<T>(
 ): Promise<T> {
   const config = context.loadConfig();
   const runtime = await openRuntime(config);
+  // What the command changes (client created, secret rotated, key revoked…) goes to the audit log too,
+  // written when the command ends.
+  const audit = new AuditWriter({ store: runtime.store, flushIntervalMs: 60_000 });
   try {
     const logger = createLogger(config.logLevel, process.stderr);
-    return await work(runtime, runtime.adminDeps(logEventSink(logger)));
+    return await work(runtime, runtime.adminDeps(fanOutEvents(logEventSink(logger), audit)));
   } finally {
+    await audit.close();
     await runtime.close();
   }
 }

@@ -184,7 +184,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
     if (field(request.body, 'decision') !== 'allow') {
       return redirect(reply, flows.errorRedirect(authz.redirectUri, authz.state, 'access_denied', 'the user denied the request'));
     }
-    await flows.giveConsent(authz, current.user);
+    await flows.giveConsent(authz, current.user, contextOf(request));
     return redirect(reply, await flows.issueCode(authz, current.session));
   });
 

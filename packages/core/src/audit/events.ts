@@ -21,7 +21,15 @@ interface EventBase {
 
 /** The typed catalogue of things Tessera reports. Documented in docs/audit-events.md. */
 export type AuditEvent =
-  | (EventBase & { type: 'token.issued'; grantType: string; scope: string; audience: string[]; expiresAt: number })
+  | (EventBase & {
+      type: 'token.issued';
+      grantType: string;
+      scope: string;
+      audience: string[];
+      expiresAt: number;
+      /** The refresh-token family the access token belongs to (authorization code, refresh and device grants): links a token to the one it was refreshed from and into. */
+      familyId?: string;
+    })
   | (EventBase & { type: 'token.issue_failed'; grantType: string })
   | (EventBase & { type: 'token.introspected'; active: boolean })
   | (EventBase & { type: 'token.revoked'; tokenType: 'access_token' })
@@ -40,7 +48,8 @@ export type AuditEvent =
   | (EventBase & { type: 'user.changed'; change: 'disabled' | 'enabled' | 'password_set' | 'updated' | 'logged_out' })
   | (EventBase & { type: 'user.deleted' })
   | (EventBase & { type: 'login.succeeded' })
-  | (EventBase & { type: 'login.failed' })
+  /** `account`: a 16-character SHA-256 tag of the normalised username tried (login/throttle.ts accountTag), never the name. */
+  | (EventBase & { type: 'login.failed'; account?: string })
   | (EventBase & { type: 'consent.given'; scope: string })
   | (EventBase & { type: 'session.ended'; endedBy: 'logout' | 'admin' })
   | (EventBase & { type: 'token.refreshed'; scope: string; grace: boolean })

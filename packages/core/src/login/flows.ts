@@ -10,7 +10,7 @@ import { verifyIdTokenHint } from '../oidc/id-token-hint.js';
 import { revokeSession, type UserAdminDeps } from '../users/users.js';
 import { authorizationResponseUrl, checkAuthorizationRequest, type AuthorizationRequest, type AuthorizeErrorCode, type AuthorizeOutcome } from './authorize-request.js';
 import type { SessionRecord, UserRecord } from './model.js';
-import { LoginThrottle } from './throttle.js';
+import { accountTag, LoginThrottle } from './throttle.js';
 import { deviceAuthorizationEndpoint, normaliseUserCode, type DeviceAuthorizationResponse } from './device.js';
 import type { ClientRecord } from '../model.js';
 import type { EndpointRequest } from '../request.js';
@@ -99,7 +99,7 @@ export class LoginFlows {
     const account = usernameKey(username.slice(0, 256));
     const wait = this.throttle.waitMs(account, context.ip);
     if (wait > 0) {
-      e.events.emit({ type: 'login.failed', time: e.clock.now(), ip: context.ip, userAgent: context.userAgent, outcome: 'failure', reason: 'throttled' });
+      e.events.emit({ type: 'login.failed', time: e.clock.now(), account: accountTag(account), ip: context.ip, userAgent: context.userAgent, outcome: 'failure', reason: 'throttled' });
       return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(wait / 1000) };
     }
     const user = username.length <= 256 ? await e.store.findUserByUsername(username) : undefined;
@@ -117,6 +117,7 @@ export class LoginFlows {
         type: 'login.failed',
         time: e.clock.now(),
         subject: user?.id,
+        account: accountTag(account),
         ip: context.ip,
         userAgent: context.userAgent,
         outcome: 'failure',
@@ -174,13 +175,13 @@ export class LoginFlows {
     return !consent || request.scopes.some((s) => !consent.scopes.includes(s));
   }
 
-  async giveConsent(request: AuthorizationRequest, user: UserRecord): Promise<void> {
+  async giveConsent(request: AuthorizationRequest, user: UserRecord, context: RequestContext = {}): Promise<void> {
     const e = this.#engine;
     const now = e.clock.now();
     const previous = await e.store.getConsent(user.id, request.client.id);
     const scopes = [...new Set([...(previous?.scopes ?? []), ...request.scopes])];
     await e.store.saveConsent({ userId: user.id, clientId: request.client.id, scopes, updatedAt: now });
-    e.events.emit({ type: 'consent.given', time: now, clientId: request.client.id, subject: user.id, scope: request.scopes.join(' '), outcome: 'success' });
+    e.events.emit({ type: 'consent.given', time: now, clientId: request.client.id, subject: user.id, scope: request.scopes.join(' '), ip: context.ip, userAgent: context.userAgent, outcome: 'success' });
   }
 
   /** Issues a code for the session and returns the redirect URL carrying it (with state and iss). */

@@ -1,4 +1,8 @@
 import type { Clock } from '../clock.js';
+import { sha256 } from '../encoding.js';
+
+/** How events and lockouts name an account: 16 characters of the SHA-256 of its normalised username. */
+export const accountTag = (account: string): string => sha256(account).slice(0, 16);
 
 /**
  * Brute-force brake for the login form: failures are counted per account and per client IP, and after
@@ -13,6 +17,8 @@ export class LoginThrottle {
   readonly #maxDelayMs: number;
   readonly #forgetAfterMs: number;
   readonly #maxEntries: number;
+  /** Temporary lockouts set by the login-failure detector: `a:<account tag>` or `ip:<ip>` → until (ms). */
+  readonly #locks = new Map<string, number>();
 
   constructor(clock: Clock, options: { freeFailures?: number; maxDelayMs?: number; forgetAfterMs?: number; maxEntries?: number } = {}) {
     this.#clock = clock;
@@ -34,7 +40,7 @@ export class LoginThrottle {
   /** Milliseconds the caller must still wait before this attempt is checked (0 = go ahead). */
   waitMs(account: string, ip: string | undefined): number {
     const now = this.#clock.now();
-    let wait = 0;
+    let wait = this.#locks.size === 0 ? 0 : this.#lockedFor(account, ip, now);
     for (const key of this.#keys(account, ip)) {
       const entry = this.#failures.get(key);
       if (!entry) continue;
@@ -47,6 +53,27 @@ export class LoginThrottle {
       wait = Math.max(wait, entry.last + this.#delayFor(count) - now);
     }
     return Math.max(0, wait);
+  }
+
+  /** Locks an account (by its tag) or an IP out of the login until `until` (epoch ms); bounded. */
+  lock(kind: 'account' | 'ip', key: string, until: number): void {
+    if (this.#locks.size >= 10_000) {
+      const now = this.#clock.now();
+      for (const [k, u] of this.#locks) if (u <= now) this.#locks.delete(k);
+      if (this.#locks.size >= 10_000) return;
+    }
+    this.#locks.set(kind === 'account' ? `a:${key}` : `ip:${key}`, until);
+  }
+
+  #lockedFor(account: string, ip: string | undefined, now: number): number {
+    let wait = 0;
+    for (const key of [`a:${accountTag(account)}`, `ip:${ip ?? '-'}`]) {
+      const until = this.#locks.get(key);
+      if (until === undefined) continue;
+      if (until <= now) this.#locks.delete(key);
+      else wait = Math.max(wait, until - now);
+    }
+    return wait;
   }
 
   failed(account: string, ip: string | undefined): void {

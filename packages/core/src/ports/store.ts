@@ -1,4 +1,5 @@
 import type { ChangeEntry, ClientRecord, NewChange, SigningKeyRecord } from '../model.js';
+import type { AuditStore } from './audit-store.js';
 import type { LoginStore } from './login-store.js';
 
 /**
@@ -9,9 +10,10 @@ import type { LoginStore } from './login-store.js';
  * them never changes the store.
  *
  * The login methods (users, sessions, consents, authorization codes, refresh tokens, device codes)
- * are documented in {@link LoginStore} (ports/login-store.ts).
+ * are documented in {@link LoginStore} (ports/login-store.ts); the audit log, alerts and webhook dead
+ * letters in {@link AuditStore} (ports/audit-store.ts).
  */
-export interface Store extends LoginStore {
+export interface Store extends LoginStore, AuditStore {
   /** Creates the client. Rejects with {@link DuplicateError} if the id exists. Appends `changes` atomically. */
   insertClient(client: ClientRecord, changes: NewChange[]): Promise<void>;
 

@@ -10,11 +10,12 @@ import { usernameKey } from '../login/username.js';
 import type { NewChange } from '../model.js';
 import type { LoginStore } from '../ports/login-store.js';
 import { DuplicateError } from '../ports/store.js';
+import { MemoryAuditStore } from './memory-audit-store.js';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** The login half of MemoryStore (see ports/login-store.ts); MemoryStore supplies the change log. */
-export abstract class MemoryLoginStore implements LoginStore {
+/** The login half of MemoryStore (see ports/login-store.ts); MemoryStore supplies the change log. Extends the audit half. */
+export abstract class MemoryLoginStore extends MemoryAuditStore implements LoginStore {
   readonly #users = new Map<string, UserRecord>();
   readonly #sessions = new Map<string, SessionRecord>();
   readonly #consents = new Map<string, ConsentRecord>();
@@ -23,7 +24,7 @@ export abstract class MemoryLoginStore implements LoginStore {
   readonly #devices = new Map<string, DeviceCodeRecord>();
 
   protected abstract appendNow(changes: NewChange[]): void;
-  protected abstract assertOpen(): void;
+  protected abstract override assertOpen(): void;
 
   #endUserSessions(userId: string, now: number): void {
     for (const s of this.#sessions.values()) if (s.userId === userId && s.endedAt === null) s.endedAt = now;

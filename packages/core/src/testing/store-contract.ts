@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientRecord, NewChange, SigningKeyRecord } from '../model.js';
 import { DuplicateError, type Store } from '../ports/store.js';
+import { auditStoreContract } from './audit-store-contract.js';
 import { assertExclusiveSerialises, assertReaderNeverSkips } from './change-log-stress.js';
 import { loginStoreContract } from './login-store-contract.js';
 
@@ -157,5 +158,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     });
 
     loginStoreContract(() => store);
+    auditStoreContract(() => store);
   });
 }

@@ -55,6 +55,7 @@ export async function issueAccessToken(engine: Engine, grant: AccessTokenGrant):
     subject: grant.subject,
     sessionId: grant.sessionId,
     tokenId: claims.jti,
+    ...(grant.familyId === undefined ? {} : { familyId: grant.familyId }),
     scope,
     audience: grant.audience,
     expiresAt: claims.exp * 1000,
