@@ -6,3 +6,6 @@ export type { CliIo } from './cli/command.js';
 export { argon2idHasher, ARGON2ID_OPTIONS } from './password-hasher.js';
 export { SETTINGS } from './config/settings.js';
 export { createMetrics, type MetricsOptions, type TesseraMetrics } from './metrics/tessera-metrics.js';
+export { startAuditPipeline, type AuditPipeline, type AuditPipelineOptions } from './audit/audit-pipeline.js';
+export { WebhookDispatcher, webhookBody, redactWebhookUrl, type WebhookDispatcherOptions, type WebhookPost, type Wait } from './alerts/webhook-dispatcher.js';
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './alerts/webhook-signature.js';

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { LoginOptions, SigningAlgorithm } from '@tessera/core';
 import { isPostgresUrl, postgresConfig, type PostgresConfig } from './database.js';
 import { SETTINGS, type SettingName, type Settings } from './settings.js';
+import { defaultRateLimits, type RateLimitSettings } from '../rate-limit/limits.js';
+import type { DetectorSetting } from '../security/detector-actions.js';
 
 /** Every server setting resolved, with defaults applied. */
 export interface ServerConfig {
@@ -32,6 +34,16 @@ export interface ServerConfig {
   keyRetirementMargin: number;
   /** Login features: code, refresh-token and session lifetimes, refresh grace window. */
   login?: LoginOptions;
+  /** /metrics: its own listener when `port` is set; on the public port when only `token` is set; else off. */
+  metrics?: { port: number | undefined; host: string; token: string | undefined };
+  /** Audit log: batch flush interval and retention (TESSERA_AUDIT_FLUSH_INTERVAL, TESSERA_AUDIT_RETENTION). */
+  audit?: { flushIntervalMs: number; retentionMs: number };
+  /** Alert webhooks (TESSERA_ALERT_WEBHOOKS, TESSERA_ALERT_WEBHOOK_SECRET). */
+  alerts?: { webhooks: string[]; webhookSecret: string | undefined };
+  /** Rate limits (TESSERA_RATE_LIMIT*, TESSERA_REDIS_URL); docs/rate-limiting.md. */
+  rateLimits?: RateLimitSettings;
+  /** Anomaly detector actions by detector (TESSERA_DETECTOR_ACTIONS); docs/detectors.md. */
+  detectorActions?: Record<string, DetectorSetting>;
 }
 
 /** A configuration mistake; the message names the setting and where it came from. */
@@ -114,6 +126,11 @@ export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.P
     keyRotationInterval: settings.keyRotationInterval ?? 30 * 86_400,
     keyPrePublication: settings.keyPrePublication ?? 86_400,
     keyRetirementMargin: settings.keyRetirementMargin ?? 300,
+    metrics: { port: settings.metricsPort, host: settings.metricsHost ?? '127.0.0.1', token: settings.metricsToken },
+    audit: { flushIntervalMs: Math.round((settings.auditFlushInterval ?? 1) * 1000), retentionMs: (settings.auditRetention ?? 90 * 86_400) * 1000 },
+    alerts: alertSettings(settings),
+    rateLimits: rateLimitSettings(settings),
+    detectorActions: settings.detectorActions ?? {},
     login: {
       authorizationCodeTtl: settings.authorizationCodeTtl ?? 60,
       refreshTokenIdleTtl: settings.refreshTokenIdleTtl ?? 14 * 86_400,
@@ -123,6 +140,26 @@ export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.P
       sessionAbsoluteTtl: settings.sessionAbsoluteTtl ?? 30 * 86_400,
     },
   };
+}
+
+function rateLimitSettings(settings: Settings): RateLimitSettings {
+  const defaults = defaultRateLimits();
+  return {
+    enabled: settings.rateLimit ?? defaults.enabled,
+    client: settings.rateLimitClient ?? defaults.client,
+    ip: settings.rateLimitIp ?? defaults.ip,
+    login: settings.rateLimitLogin ?? defaults.login,
+    device: settings.rateLimitDevice ?? defaults.device,
+    redisUrl: settings.redisUrl,
+  };
+}
+
+function alertSettings(settings: Settings): { webhooks: string[]; webhookSecret: string | undefined } {
+  const webhooks = settings.alertWebhooks ?? [];
+  if (webhooks.length > 0 && settings.alertWebhookSecret === undefined) {
+    throw new ConfigSourceError('TESSERA_ALERT_WEBHOOKS needs TESSERA_ALERT_WEBHOOK_SECRET: alert webhooks are always signed');
+  }
+  return { webhooks, webhookSecret: settings.alertWebhookSecret };
 }
 
 function databasePath(url: string | undefined, dataDir: string): string {

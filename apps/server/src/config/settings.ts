@@ -1,4 +1,6 @@
-import { MasterKey, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@tessera/core';
+import { MasterKey, SIGNING_ALGORITHMS, parseRate, type SigningAlgorithm } from '@tessera/core';
+import { DEFAULT_RATE_LIMITS } from '../rate-limit/limits.js';
+import { DEFAULT_DETECTOR_ACTIONS, parseDetectorActions } from '../security/detector-actions.js';
 import { parseDurationSeconds } from './durations.js';
 
 /** How one setting is read from a flag, an environment variable and the config file. */
@@ -218,6 +220,92 @@ export const SETTINGS = {
     description: 'Extra time a retired key stays published after its last token expired',
     parse: wholeSeconds,
   },
+  // Metrics (docs/metrics.md): off unless a port or a token is set, so /metrics is never open to the world by default.
+  metricsPort: {
+    flag: 'metrics-port',
+    env: 'TESSERA_METRICS_PORT',
+    key: 'metricsPort',
+    defaultText: 'off',
+    description: 'Serve /metrics (Prometheus) on this port of its own, at the metrics host (0 picks a free one)',
+    parse: integerIn(0, 65_535),
+  },
+  metricsHost: {
+    flag: 'metrics-host',
+    env: 'TESSERA_METRICS_HOST',
+    key: 'metricsHost',
+    defaultText: '127.0.0.1',
+    description: 'Address of the metrics listener',
+    parse: text,
+  },
+  metricsToken: {
+    flag: 'metrics-token',
+    env: 'TESSERA_METRICS_TOKEN',
+    key: 'metricsToken',
+    defaultText: 'none',
+    description: 'Bearer token /metrics requires; without a metrics port, /metrics is then served on the public port',
+    parse: (raw: string): string => {
+      const token = raw.trim();
+      if (token.length < 16 || /\s/.test(token)) throw new Error('must be at least 16 characters without spaces');
+      return token;
+    },
+  },
+  // Audit log and alerts (docs/audit-events.md, docs/alerts.md).
+  auditFlushInterval: {
+    flag: 'audit-flush-interval',
+    env: 'TESSERA_AUDIT_FLUSH_INTERVAL',
+    key: 'auditFlushInterval',
+    defaultText: '1s',
+    description: 'How often queued audit events are written to the database; a kill -9 may lose at most this much (a clean stop loses nothing)',
+    parse: (raw: string): number => {
+      const seconds = duration(raw);
+      if (seconds < 0.01 || seconds > 60) throw new Error('must be from 10ms to 60s');
+      return seconds;
+    },
+  },
+  auditRetention: {
+    flag: 'audit-retention',
+    env: 'TESSERA_AUDIT_RETENTION',
+    key: 'auditRetention',
+    defaultText: '90d',
+    description: 'Audit events (and acknowledged alerts, webhook dead letters) older than this are pruned automatically',
+    parse: (raw: string): number => {
+      const seconds = wholeSeconds(raw);
+      if (seconds < 3600) throw new Error('must be at least 1h');
+      return seconds;
+    },
+  },
+  alertWebhooks: {
+    flag: 'alert-webhooks',
+    env: 'TESSERA_ALERT_WEBHOOKS',
+    key: 'alertWebhooks',
+    defaultText: 'none',
+    description: 'Comma-separated http(s) URLs every security alert is POSTed to, signed (needs TESSERA_ALERT_WEBHOOK_SECRET)',
+    parse: (raw: string): string[] => {
+      const urls = raw.split(',').map((u) => u.trim()).filter(Boolean);
+      for (const url of urls) {
+        let parsed: URL;
+        try {
+          parsed = new URL(url);
+        } catch {
+          throw new Error('must be comma-separated http(s) URLs');
+        }
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('must be comma-separated http(s) URLs');
+      }
+      return urls;
+    },
+  },
+  alertWebhookSecret: {
+    flag: 'alert-webhook-secret',
+    env: 'TESSERA_ALERT_WEBHOOK_SECRET',
+    key: 'alertWebhookSecret',
+    defaultText: 'none',
+    description: 'Shared secret for the Tessera-Signature HMAC-SHA256 header of alert webhooks (at least 16 characters)',
+    parse: (raw: string): string => {
+      const secret = raw.trim();
+      if (secret.length < 16) throw new Error('must be at least 16 characters');
+      return secret;
+    },
+  },
   demoClient: {
     flag: 'demo-client',
     env: 'TESSERA_DEMO_CLIENT',
@@ -244,6 +332,35 @@ export const SETTINGS = {
   },
   sessionIdleTtl: { flag: 'session-idle-ttl', env: 'TESSERA_SESSION_IDLE_TTL', key: 'sessionIdleTtl', defaultText: '1d', description: 'A login session unused this long ends', parse: wholeSeconds },
   sessionAbsoluteTtl: { flag: 'session-absolute-ttl', env: 'TESSERA_SESSION_ABSOLUTE_TTL', key: 'sessionAbsoluteTtl', defaultText: '30d', description: 'A login session ends this long after the login', parse: wholeSeconds },
+  // Rate limiting and anomaly detectors (docs/rate-limiting.md, docs/detectors.md).
+  rateLimit: { flag: 'rate-limit', env: 'TESSERA_RATE_LIMIT', key: 'rateLimit', defaultText: 'true', description: 'Token-bucket rate limits on /token, /introspect, /revoke, login and device-code entry', parse: boolean },
+  rateLimitClient: {
+    flag: 'rate-limit-client',
+    env: 'TESSERA_RATE_LIMIT_CLIENT',
+    key: 'rateLimitClient',
+    defaultText: DEFAULT_RATE_LIMITS.client,
+    description: 'Per client id on each of /token, /introspect, /revoke: COUNT/PERIOD, a bucket of COUNT refilled over PERIOD',
+    parse: parseRate,
+  },
+  rateLimitIp: { flag: 'rate-limit-ip', env: 'TESSERA_RATE_LIMIT_IP', key: 'rateLimitIp', defaultText: DEFAULT_RATE_LIMITS.ip, description: 'Per client IP on each of /token, /introspect, /revoke', parse: parseRate },
+  rateLimitLogin: { flag: 'rate-limit-login', env: 'TESSERA_RATE_LIMIT_LOGIN', key: 'rateLimitLogin', defaultText: DEFAULT_RATE_LIMITS.login, description: 'Per client IP on the login form POST', parse: parseRate },
+  rateLimitDevice: { flag: 'rate-limit-device', env: 'TESSERA_RATE_LIMIT_DEVICE', key: 'rateLimitDevice', defaultText: DEFAULT_RATE_LIMITS.device, description: 'Per client IP on device-code entry (POST /device, /device/login)', parse: parseRate },
+  redisUrl: {
+    flag: 'redis-url',
+    env: 'TESSERA_REDIS_URL',
+    key: 'redisUrl',
+    defaultText: 'unset (limits per instance)',
+    description: 'redis://host:6379 to share rate-limit buckets between instances; if Redis is down, limits stay per instance',
+    parse: text,
+  },
+  detectorActions: {
+    flag: 'detector-actions',
+    env: 'TESSERA_DETECTOR_ACTIONS',
+    key: 'detectorActions',
+    defaultText: DEFAULT_DETECTOR_ACTIONS,
+    description: 'Anomaly detector actions, name=alert|throttle|revoke|off comma-separated (docs/detectors.md); unnamed detectors keep their default',
+    parse: parseDetectorActions,
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -1,12 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { OAuthError, type AuthServer, type EndpointRequest } from '@tessera/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { handleError, sendOAuthError } from './errors.js';
+import { handleError } from './errors.js';
 import { parseFormBody } from './form-body.js';
 import { registerRevocationRoutes, type RevocationStreamOptions } from './revocation-routes.js';
 import { registerLoginRoutes } from './authorize-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { echoRequestId, requestId } from './request-id.js';
+import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
+import { registerRateLimits } from '../rate-limit/register.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -16,6 +21,10 @@ export interface HttpOptions {
   trustProxy: boolean;
   /** Heartbeat and concurrency bounds of GET /revocations/stream. */
   revocationStream?: RevocationStreamOptions;
+  /** Token-bucket limits on /token, /introspect, /revoke, login and device entry (docs/rate-limiting.md). */
+  rateLimiter?: RateLimiter;
+  /** Latency and error metrics for every route; `publicToken` also serves /metrics here behind that bearer token. */
+  metrics?: { metrics: TesseraMetrics; publicToken?: string | undefined };
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -41,10 +50,16 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     requestIdHeader: false,
-    genReqId: () => randomUUID(),
+    genReqId: requestId,
     return503OnClosing: true,
+    // A client that trickles its request (slowloris) is cut off instead of holding a socket forever.
+    requestTimeout: 30_000,
   });
 
+  options.metrics?.metrics.instrument(app);
+  // Before any route is declared: it attaches itself to the limited routes as they are added.
+  if (options.rateLimiter) registerRateLimits(app, options.rateLimiter);
+  echoRequestId(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => {
     try {
@@ -89,14 +104,8 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
   registerRevocationRoutes(app, auth, options.revocationStream);
   registerLoginRoutes(app, auth);
   registerDeviceRoutes(app, auth, endpointRequest);
-  app.get('/healthz', (_request, reply) => {
-    reply.headers(noStore).send('{"status":"ok"}');
-  });
-  app.get('/readyz', async (_request, reply) => {
-    const ready = await auth.ready();
-    if (!ready) return sendOAuthError(reply, new OAuthError('temporarily_unavailable', 'the server is not ready'));
-    return reply.headers(noStore).send('{"status":"ready"}');
-  });
+  registerHealthRoutes(app, auth);
+  if (options.metrics?.publicToken !== undefined) registerMetricsRoute(app, options.metrics.metrics.registry, options.metrics.publicToken);
 
   return app;
 }

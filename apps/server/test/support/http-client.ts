@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { loadConfig, startServer, type RunningServer } from 'tessera';
+import { findLeaks } from './log-leaks.js';
 import { captureStream, type TestServer } from './test-server.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
@@ -114,6 +115,15 @@ export const portOf = (t: TestServer): number => Number(new URL(t.url).port);
  * issuer: its tokens carry our kid and a valid signature but the wrong `iss`. Close it; the directory stays.
  */
 export async function startSibling(t: TestServer, issuer: string): Promise<RunningServer> {
-  const env = { TESSERA_PORT: '0', TESSERA_DATA_DIR: t.dataDir, TESSERA_LOG_LEVEL: 'silent', TESSERA_DEMO_CLIENT: 'false' };
-  return startServer({ ...loadConfig({}, env), issuer }, captureStream([]));
+  const env = { TESSERA_PORT: '0', TESSERA_DATA_DIR: t.dataDir, TESSERA_LOG_LEVEL: 'trace', TESSERA_DEMO_CLIENT: 'false' };
+  const lines: string[] = [];
+  const sibling = await startServer({ ...loadConfig({}, env), issuer }, captureStream(lines));
+  // Checked like every test server's logs (test-server.ts): no secret in any line.
+  const close = sibling.close.bind(sibling);
+  sibling.close = async () => {
+    await close();
+    const leaks = findLeaks(lines);
+    if (leaks.length > 0) throw new Error(`secrets in the sibling server's logs (${leaks.length} lines):\n${leaks.slice(0, 20).join('\n')}`);
+  };
+  return sibling;
 }

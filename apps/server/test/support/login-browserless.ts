@@ -2,6 +2,7 @@
 import { createUser, systemClock, discardEvents, type NewClientInput } from '@tessera/core';
 import * as oauth from 'oauth4webapi';
 import { argon2idHasher as argon2idHasherForTests } from 'tessera';
+import { rememberSecret } from './secret-recorder.js';
 import type { TestServer } from './test-server.js';
 
 export class CookieJar {
@@ -53,6 +54,7 @@ export const REDIRECT_URI = 'https://app.example/callback';
 /** Creates a user and a public first-party code+refresh client on the server; discovers its metadata. */
 export async function setupLogin(server: TestServer, clientInput: Partial<NewClientInput> = {}, username = 'alice'): Promise<LoginSetup> {
   const password = 'correct horse battery staple';
+  rememberSecret(password, 'password');
   const user = await createUser(
     { store: server.server.runtime.store, clock: systemClock, events: discardEvents, hasher: argon2idHasherForTests, maxAccessTokenTtl: 3600 },
     { username, email: `${username}@example.com`, name: 'Alice Example', password },
