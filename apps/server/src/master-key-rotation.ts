@@ -16,6 +16,11 @@ export interface MasterKeyRotationOptions {
  * `master.key.new`, then the database is re-encrypted in one transaction, then the staged file replaces
  * the old one. An interruption at any point leaves a working store: before the commit the old key still
  * opens it; after the commit the next start finds the staged file and finishes the rotation.
+ *
+ * The re-encryption runs under the cluster-wide signing-keys lock (`reencryptAllKeys`), the one the key
+ * schedule of every running instance and `tessera keys rotate|revoke` take: none of them can interleave
+ * with it, and one that comes after it with the old master key is refused (WrongMasterKeyError) instead
+ * of writing a key the new master key cannot open.
  */
 export async function rotateMasterKey(
   runtime: Runtime,

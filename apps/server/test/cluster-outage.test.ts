@@ -51,7 +51,7 @@ it('PostgreSQL stopped under load: 503 temporarily_unavailable on /revoke, no wr
     const cliDir = tempDir('tessera-outage-cli-');
     let instances: Instance[] = [];
     try {
-      const env = clusterEnv(database.url, { TESSERA_DATABASE_STATEMENT_TIMEOUT: '2s', TESSERA_DATABASE_CONNECT_TIMEOUT: '1s', TESSERA_LOG_LEVEL: 'fatal' });
+      const env = clusterEnv(database.url, { TESSERA_DATABASE_STATEMENT_TIMEOUT: '2s', TESSERA_DATABASE_CONNECT_TIMEOUT: '1s', TESSERA_LOG_LEVEL: 'warn' });
       instances = await startCluster(['A', 'B'], env);
       const [a, b] = instances as [Instance, Instance];
       const client = await createClientViaBin({ ...env, TESSERA_DATA_DIR: cliDir }, 'outage test');
@@ -95,6 +95,33 @@ it('PostgreSQL stopped under load: 503 temporarily_unavailable on /revoke, no wr
       const token = await accessToken(a.url, client);
       assert.equal(await revoke(a.url, client, token), 200);
       await pollUntil('revocation after recovery known at B', async () => !(await isActive(b.url, client, token)), { timeoutMs: 5000, intervalMs: 5 });
+      // The 10 ms sync poll failed on every tick meanwhile; the log got one line when it started, one
+      // summary per 10 s, and one line when it recovered (store-watch.ts), per instance.
+      const syncLines = (instance: Instance, kind: RegExp): number =>
+        instance.stdout().split('\n').filter((line) => line.includes('could not apply changes from the store') && kind.test(line)).length;
+      for (const instance of instances) {
+        await pollUntil(`sync recovery logged by ${instance.name}`, () => syncLines(instance, /recovered after \d+ ms/) >= 1, { timeoutMs: 30_000, intervalMs: 20 }).catch((error: unknown) => {
+          const warnings = instance.stdout().split('\n').filter((line) => line.includes('"level":40') || line.includes('"level":50'));
+          throw new Error(`${(error as Error).message}; ${warnings.length} warning lines:\n${warnings.slice(0, 10).join('\n')}\n…\n${warnings.slice(-5).join('\n')}`);
+        });
+      }
+      const summaryBound = Math.ceil((outageMs + recoveryMs + 30_000) / 10_000);
+      const perInstance = instances.map((i) => ({
+        name: i.name,
+        first: syncLines(i, /; retrying/),
+        summaries: syncLines(i, /still failing/),
+        recovered: syncLines(i, /recovered after/),
+        total: i.stdout().split('\n').filter((line) => line.includes('could not apply changes from the store')).length,
+        listen: i.stdout().split('\n').filter((line) => line.includes('change notifications (LISTEN) lost')).length,
+      }));
+      for (const lines of perInstance) {
+        assert.equal(lines.first, 1, `${lines.name}: one line when the failures started`);
+        assert.equal(lines.recovered, 1, `${lines.name}: one line when they ended`);
+        assert.ok(lines.summaries <= summaryBound, `${lines.name}: at most one summary per 10 s (${lines.summaries})`);
+        assert.equal(lines.total, lines.first + lines.summaries + lines.recovered);
+      }
+      const recoveredAfter = instances.map((i) => /could not apply changes from the store: recovered after (\d+) ms \((\d+) failures\)/.exec(i.stdout())?.slice(1, 3).join(' ms, ') ?? '?');
+      t.diagnostic(`sync warnings per instance: ${JSON.stringify(perInstance)}; recovered after ${recoveredAfter.join(' failures | ')} failures`);
       t.diagnostic(`outage ${outageMs.toFixed(0)} ms, every instance answered 200 again ${recoveryMs.toFixed(0)} ms after PostgreSQL did`);
       t.diagnostic(`operations: ${JSON.stringify(report.counts)}`);
     } finally {

@@ -13,12 +13,15 @@ export interface Instance {
   child: ChildProcess;
   /** The last 256 KiB the process wrote to stderr. */
   stderr(): string;
+  /** The last 8 MiB the process wrote to stdout (the JSON log lines). */
+  stdout(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (default) or SIGKILL; resolves on exit. */
   stop(signal?: NodeJS.Signals): Promise<unknown>;
 }
 
 const KEEP = 256 * 1024;
+const KEEP_LOG = 8 * 1024 * 1024;
 const LISTENING = /^Tessera listening on (http:\/\/\S+)/m;
 
 /** The environment every instance of one cluster shares: one database, one master key, one issuer. */
@@ -40,9 +43,13 @@ export async function startInstance(name: string, env: Record<string, string>, t
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-cluster-${name}-`));
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
     env: cleanEnv({ ...env, TESSERA_DATA_DIR: dataDir }),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out = (out + chunk).slice(-KEEP_LOG);
+  });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     err = (err + chunk).slice(-KEEP);
   });
@@ -72,7 +79,7 @@ export async function startInstance(name: string, env: Record<string, string>, t
       reject(new Error(`instance ${name} exited (code ${code}, signal ${signal}) before listening; stderr:\n${err}`));
     });
   });
-  return { name, url: `http://127.0.0.1:${port}`, child, stderr: () => err, exited, stop };
+  return { name, url: `http://127.0.0.1:${port}`, child, stderr: () => err, stdout: () => out, exited, stop };
 }
 
 /** Starts several instances at the same moment (the concurrent first start is part of what is tested). */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { NewChange, SigningAlgorithm, SigningKeyRecord } from '../model.js';
 import { SIGNING_KEYS_LOCK, exclusively } from '../ports/exclusive.js';
 import type { Store } from '../ports/store.js';
-import { masterKeyCheck, type MasterKey } from './master-key.js';
+import { WrongMasterKeyError, masterKeyCheck, type MasterKey } from './master-key.js';
 import { planKeySteps, type KeyStep, type RotationPolicy } from './rotation-policy.js';
 import { createSigningKey, reencryptSigningKey } from './signing-key.js';
 
@@ -76,17 +76,35 @@ function reportKey(events: EventSink, key: SigningKeyRecord, before: SigningKeyR
   if (key.state === 'revoked') events.emit({ type: 'key.revoked', ...base });
 }
 
+/**
+ * Every read-decide-write step on signing keys (schedule, manual rotation, revocation, master-key
+ * re-encryption) runs under one cluster-wide lock, so two of them never interleave across processes;
+ * and, under that lock, only with the master key the store is under now (a process still holding the
+ * key a concurrent master-key rotation replaced must not write keys encrypted with it).
+ */
+function underKeyLock<T>(store: Store, masterKey: MasterKey, work: () => Promise<T>): Promise<T> {
+  return exclusively(store, SIGNING_KEYS_LOCK, async () => {
+    const check = await store.getMeta(MASTER_KEY_CHECK_META);
+    if (check !== undefined && !masterKeyCheck.verify(masterKey, check)) throw new WrongMasterKeyError();
+    return work();
+  });
+}
+
 /** Applies whatever the schedule says is due now. Idempotent: a second call right after changes nothing. */
 export async function applyKeySchedule(deps: KeyLifecycleDeps): Promise<SigningKeyRecord[]> {
   // Under the cluster-wide lock: instances starting together (or their timers) create each key once.
-  return exclusively(deps.store, SIGNING_KEYS_LOCK, async () => {
+  return underKeyLock(deps.store, deps.masterKey, async () => {
     const keys = await deps.store.listSigningKeys();
     return applySteps(deps, keys, planKeySteps(keys, deps.clock.now(), deps.policy, deps.algorithms));
   });
 }
 
 /** A planned rotation now: the next key (or a new one) becomes active, the active key retires, a new next key is published. */
-export async function rotateKeysNow(deps: KeyLifecycleDeps, only?: SigningAlgorithm): Promise<SigningKeyRecord[]> {
+export function rotateKeysNow(deps: KeyLifecycleDeps, only?: SigningAlgorithm): Promise<SigningKeyRecord[]> {
+  return underKeyLock(deps.store, deps.masterKey, () => rotateKeysLocked(deps, only));
+}
+
+async function rotateKeysLocked(deps: KeyLifecycleDeps, only?: SigningAlgorithm): Promise<SigningKeyRecord[]> {
   const keys = await deps.store.listSigningKeys();
   const now = deps.clock.now();
   const removeAfter = now + deps.policy.maxTokenLifetime + deps.policy.retirementMargin;
@@ -106,7 +124,11 @@ export async function rotateKeysNow(deps: KeyLifecycleDeps, only?: SigningAlgori
  * Emergency: the key leaves the JWKS at once and every token it signed is revoked (one `revoke.key`
  * entry, no jti list). If it was signing, its successor takes over at once.
  */
-export async function revokeSigningKey(deps: KeyLifecycleDeps, kid: string): Promise<SigningKeyRecord[]> {
+export function revokeSigningKey(deps: KeyLifecycleDeps, kid: string): Promise<SigningKeyRecord[]> {
+  return underKeyLock(deps.store, deps.masterKey, () => revokeKeyLocked(deps, kid));
+}
+
+async function revokeKeyLocked(deps: KeyLifecycleDeps, kid: string): Promise<SigningKeyRecord[]> {
   const keys = await deps.store.listSigningKeys();
   const key = keys.find((k) => k.kid === kid);
   if (!key) throw new KeyLifecycleError(`no signing key with kid "${kid}"`);
@@ -130,9 +152,12 @@ export async function revokeSigningKey(deps: KeyLifecycleDeps, kid: string): Pro
  * either the store is entirely under the new key or entirely under the old one.
  */
 export async function reencryptAllKeys(store: Store, from: MasterKey, to: MasterKey, events: EventSink, now: number): Promise<number> {
-  const keys = await store.listSigningKeys();
-  const reencrypted = keys.map((k) => reencryptSigningKey(k, from, to));
-  await store.saveSigningKeys(reencrypted, [keysChanged(now)], { [MASTER_KEY_CHECK_META]: masterKeyCheck.create(to) });
-  events.emit({ type: 'master_key.rotated', time: now, outcome: 'success', reason: `${keys.length} keys re-encrypted` });
-  return keys.length;
+  const count = await underKeyLock(store, from, async () => {
+    const keys = await store.listSigningKeys();
+    const reencrypted = keys.map((k) => reencryptSigningKey(k, from, to));
+    await store.saveSigningKeys(reencrypted, [keysChanged(now)], { [MASTER_KEY_CHECK_META]: masterKeyCheck.create(to) });
+    return keys.length;
+  });
+  events.emit({ type: 'master_key.rotated', time: now, outcome: 'success', reason: `${count} keys re-encrypted` });
+  return count;
 }

@@ -32,6 +32,9 @@ function keyView(key: SigningKeyRecord, keys: SigningKeyRecord[], deps: KeyLifec
   };
 }
 
+// `rotateKeysNow` and `revokeSigningKey` run under the cluster-wide signing-keys lock (Store.exclusive,
+// a PostgreSQL advisory lock), the same one as every instance's scheduled rotation and master-key
+// rotation: a manual step and a scheduled one never interleave (cluster-key-rotation.test.ts).
 async function withKeyDeps<T>(context: CommandContext, work: (deps: KeyLifecycleDeps) => Promise<T>): Promise<T> {
   return withRuntime(context, (runtime, admin) => {
     const config = resolveConfig(authOptions(runtime.config));
