@@ -114,6 +114,8 @@ async function setUp(kind, count) {
     TESSERA_DEMO_CLIENT: 'false',
     TESSERA_DATA_DIR: dataDir,
     TESSERA_DATABASE_URL: db ? db.url : `sqlite://${join(dataDir, 'bench.db')}`,
+    // One client at full speed from one address would hit the default rate limits (docs/rate-limiting.md).
+    TESSERA_RATE_LIMIT: 'false',
   };
   const urls = [];
   for (let i = 0; i < count; i++) urls.push(await startInstance(env, await freePort()));

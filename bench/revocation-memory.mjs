@@ -1,18 +1,25 @@
 /**
  * Memory held by the verify SDK's revocation state for N revoked, unexpired token ids (UUID jtis,
- * as Tessera issues them). Run after a build:  node --expose-gc bench/revocation-memory.mjs [N]
+ * as Tessera issues them). Run after a build:  node --expose-gc bench/revocation-memory.mjs [N] [--json]
  * Prints heap + array-buffer growth after a full GC, for the SDK's compact table and, for
  * comparison, a plain Map<string, number> of the same ids. Goal: ≤ 100 MB for 1,000,000 jtis.
+ * N defaults to MEMORY_JTIS or 1,000,000. With --json (how `npm run bench` runs it) the lines go to
+ * stderr and stdout carries the result as JSON.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { RevocationState } from '../packages/verify/dist/revocations/index.js';
+import { emit, say } from './lib/output.mjs';
 
 if (typeof globalThis.gc !== 'function') {
   console.error('run with --expose-gc: node --expose-gc bench/revocation-memory.mjs');
   process.exit(2);
 }
-const count = Number(process.argv[2] ?? 1_000_000);
+const count = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? process.env.MEMORY_JTIS ?? 1_000_000);
+if (!Number.isInteger(count) || count <= 0) {
+  console.error(`N must be a positive integer, got ${count}`);
+  process.exit(2);
+}
 const now = Date.now();
 const expiresAt = now + 3_600_000;
 
@@ -68,10 +75,17 @@ const t0 = performance.now();
 for (let i = 0; i < lookups; i++) if (state.isRevoked(claims(probes[i % 1000]), 'kid')) hits++;
 const lookupNs = ((performance.now() - t0) * 1e6) / lookups;
 
-console.log(`revoked unexpired jtis: ${count.toLocaleString('en')} (node ${process.version})`);
+say(`revoked unexpired jtis: ${count.toLocaleString('en')} (node ${process.version})`);
 for (const r of results) {
-  console.log(`${r.label.padEnd(40)} ${(r.bytes / 1e6).toFixed(1).padStart(7)} MB   ${(r.bytes / count).toFixed(1).padStart(6)} B/jti   built in ${r.elapsed.toFixed(0)} ms`);
+  say(`${r.label.padEnd(40)} ${(r.bytes / 1e6).toFixed(1).padStart(7)} MB   ${(r.bytes / count).toFixed(1).padStart(6)} B/jti   built in ${r.elapsed.toFixed(0)} ms`);
 }
-console.log(`isRevoked on a miss: ${lookupNs.toFixed(0)} ns/lookup (${hits} hits)`);
-const sdk = results[0].bytes / 1e6;
-console.log(`goal ≤ 100 MB per 1M jtis: ${((sdk * 1_000_000) / count).toFixed(1)} MB → ${sdk * (1_000_000 / count) <= 100 ? 'met' : 'MISSED'}`);
+say(`isRevoked on a miss: ${lookupNs.toFixed(0)} ns/lookup (${hits} hits)`);
+const perMillion = (results[0].bytes / 1e6) * (1_000_000 / count);
+say(`goal ≤ 100 MB per 1M jtis: ${perMillion.toFixed(1)} MB → ${perMillion <= 100 ? 'met' : 'MISSED'}`);
+emit({
+  count,
+  node: process.version,
+  structures: results.map((r) => ({ label: r.label, bytes: r.bytes, bytesPerJti: r.bytes / count, buildMs: r.elapsed })),
+  sdkMbPerMillion: perMillion,
+  lookupNs,
+});

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: starts every target server as a child process, measures each scenario against
- * each target with autocannon from this process, prints a table and writes docs/benchmarks.md.
+ * each target with autocannon from this process, then runs the stand-alone benchmarks (verify throughput,
+ * revocation propagation and memory; lib/micro.mjs) one at a time as child processes, prints a table and
+ * writes docs/benchmarks.md.
  * Settings come from the environment (see lib/options.mjs). A missed goal never fails the run;
- * a setup failure or a measured run with errors does (exit code 1).
+ * a setup failure, a measured run with errors or a failed stand-alone benchmark does (exit code 1).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -12,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { calibrate } from './lib/calibrate.mjs';
 import { profileChildrenInto, stopAll } from './lib/children.mjs';
 import { measureInterleaved } from './lib/load.mjs';
+import { MICRO_BENCHMARKS, runMicro } from './lib/micro.mjs';
+import { microVerdictLine, microVerdicts, withMicroSections } from './lib/micro-report.mjs';
+import { microSections } from './lib/micro-sections.mjs';
 import { BenchSettingError, readOptions } from './lib/options.mjs';
 import { buildRows, consoleTable, DISTURBED, markdown, verdicts } from './lib/report.mjs';
 import { TargetCheckError } from './scenarios/check.mjs';
@@ -20,9 +25,10 @@ import issuance from './scenarios/issuance.mjs';
 import jwks from './scenarios/jwks.mjs';
 import ceiling from './targets/fastify-ceiling.mjs';
 import peer from './targets/oidc-provider.mjs';
-import tessera from './targets/tessera.mjs';
+import tessera, { tesseraNoLimits } from './targets/tessera.mjs';
 
-const ALL_TARGETS = [tessera, peer, ceiling];
+// tessera-nolimits runs only the issuance scenario: beside `tessera` it shows what rate limiting costs.
+const ALL_TARGETS = [tessera, peer, ceiling, tesseraNoLimits];
 const ALL_SCENARIOS = [issuance, introspection, jwks];
 const root = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -52,8 +58,8 @@ function notes(env, options, targets, results) {
   ];
   if (targets.some((t) => t.id === 'peer') && options.scenarios.includes('issuance')) {
     list.push(
-      'oidc-provider signs its JWTs through WebCrypto, which runs on the libuv thread pool beside its main thread; ' +
-        'Tessera signs with node:crypto synchronously on its main thread.',
+      'Both issuers sign off their main thread: oidc-provider through WebCrypto, Tessera through node:crypto\'s ' +
+        'callback form; both run the signature on the libuv thread pool.',
     );
   }
   if (targets.some((t) => t.id === 'peer') && options.scenarios.includes('introspection')) {
@@ -77,12 +83,35 @@ function notes(env, options, targets, results) {
   if (targets.some((t) => t.id === 'ceiling')) {
     list.push('The ceiling does no authentication and no cryptography: it shows what the framework and the load generator cost alone.');
   }
+  const limited = results.find((r) => r.scenario.id === 'issuance' && r.target.id === 'tessera');
+  const unlimited = results.find((r) => r.scenario.id === 'issuance' && r.target.id === 'tessera-nolimits');
+  if (limited && unlimited) {
+    const cost = 1 - limited.result.rps / unlimited.result.rps;
+    list.push(
+      `Rate limits (on, never reached) cost ${(cost * 100).toFixed(1)} % of issuance throughput ` +
+        `(${Math.round(limited.result.rps)} vs ${Math.round(unlimited.result.rps)} req/s with TESSERA_RATE_LIMIT=false; goal ≤ 10 %).`,
+    );
+  }
   return list;
 }
 
+/** The stand-alone benchmarks, one child process at a time, after the HTTP servers have stopped. */
+async function runMicroBenchmarks(list) {
+  const results = [];
+  for (const bench of list) {
+    log(`\n== ${bench.title}: bench/${bench.script} --json, in a child process`);
+    const result = await runMicro(bench);
+    log(result.error ? `  FAILED: ${result.error}` : `  done in ${Math.round(result.seconds)} s`);
+    results.push(result);
+  }
+  return results;
+}
+
 async function main() {
-  const options = readOptions(process.env, { scenarios: ALL_SCENARIOS.map((s) => s.id), targets: ALL_TARGETS.map((t) => t.id) });
+  const everyScenario = [...ALL_SCENARIOS, ...MICRO_BENCHMARKS].map((s) => s.id);
+  const options = readOptions(process.env, { scenarios: everyScenario, targets: ALL_TARGETS.map((t) => t.id) });
   const scenarios = ALL_SCENARIOS.filter((s) => options.scenarios.includes(s.id));
+  const micros = MICRO_BENCHMARKS.filter((b) => options.scenarios.includes(b.id));
   const wanted = ALL_TARGETS.filter((t) => options.targets.includes(t.id) && scenarios.some((s) => s.targets.includes(t.id)));
   if (options.cpuProfDir) {
     mkdirSync(options.cpuProfDir, { recursive: true });
@@ -129,12 +158,24 @@ async function main() {
   env.loadAfter = loadavg()[0].toFixed(2);
   const rows = buildRows(results);
   const checks = verdicts(rows);
-  log(`\n${consoleTable(rows, checks)}`);
+  if (rows.length > 0) log(`\n${consoleTable(rows, checks)}`);
+
+  await stopAll(); // the servers are done; the stand-alone benchmarks start their own
+  const micro = await runMicroBenchmarks(micros);
+  const microChecks = microVerdicts(micro);
+  if (microChecks.length > 0) log(`\n${microChecks.map(microVerdictLine).join('\n')}`);
+
   if (options.out) {
     const path = resolve(root, options.out);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, markdown({ rows, checks, env, options, targets, scenarios, notes: notes(env, options, targets, results) }));
+    const httpDoc = rows.length === 0 ? undefined
+      : markdown({ rows, checks, env, options, targets, scenarios, notes: notes(env, options, targets, results) });
+    writeFileSync(path, withMicroSections(httpDoc, microSections(micro), env));
     log(`\nwrote ${options.out}`);
+  }
+  if (micro.some((m) => m.error)) {
+    log('\nSome stand-alone benchmarks failed (see above).');
+    process.exitCode = 1;
   }
   if (rows.some((row) => !row.result.valid)) {
     log('\nSome measured runs had errors: those results are invalid (see above).');

@@ -1,12 +1,15 @@
 // Sequential access-token verification throughput: raw node:crypto, @tessera/verify, jose and fast-jwt,
-// side by side on the same tokens. Run after `npx tsc -b`:  node bench/verify-throughput.mjs
+// side by side on the same tokens. Run after `npx tsc -b`:  node bench/verify-throughput.mjs [--json]
 // Options (environment): VERIFY_BENCH_ITERATIONS (default 5000), VERIFY_BENCH_REPETITIONS (default 7).
+// With --json (how `npm run bench` runs it) the table goes to stderr and stdout carries the result as JSON.
 import { generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createVerifier } from '@tessera/verify';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
+import { emit, say } from './lib/output.mjs';
+import { median } from './lib/stats.mjs';
 
 const ITERATIONS = Number(process.env.VERIFY_BENCH_ITERATIONS ?? 5000);
 const REPETITIONS = Number(process.env.VERIFY_BENCH_REPETITIONS ?? 7);
@@ -53,12 +56,6 @@ async function measure(fn, token, isAsync) {
   return { wall: ITERATIONS / wall, cpu: ITERATIONS / ((used.user + used.system) / 1e6) };
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 const keys = Object.fromEntries(Object.entries(ALGS).map(([alg, spec]) => [alg, { ...spec.pair(), kid: randomUUID() }]));
 const jwks = { keys: Object.entries(keys).map(([alg, k]) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg, use: 'sig' })) };
 const { server, issuer } = await startIssuer(jwks);
@@ -76,15 +73,15 @@ for (const [alg, { publicKey, privateKey, kid }] of Object.entries(keys)) {
     key: publicKey.export({ type: 'spki', format: 'pem' }), algorithms: [alg], allowedIss: issuer, allowedAud: AUDIENCE, checkTyp: 'at+jwt', cache: false,
   });
   const contenders = [
-    { name: 'raw node:crypto (split + decode + verify)', fn: (t) => {
+    { id: 'raw', name: 'raw node:crypto (split + decode + verify)', fn: (t) => {
       const d = t.lastIndexOf('.');
       if (!verify(digest, Buffer.from(t.slice(0, d)), keyOptions, Buffer.from(t.slice(d + 1), 'base64url'))) throw new Error('bad');
     } },
-    { name: 'raw node:crypto (pre-decoded buffers)', fn: () => verify(digest, signingInput, keyOptions, signatureBytes) },
-    { name: '@tessera/verify verifySync', fn: (t) => tessera.verifySync(t) },
-    { name: '@tessera/verify await verify', fn: (t) => tessera.verify(t), isAsync: true },
-    { name: 'jose jwtVerify', fn: (t) => jwtVerify(t, publicKey, { issuer, audience: AUDIENCE, typ: 'at+jwt', algorithms: [alg] }), isAsync: true },
-    { name: 'fast-jwt (sync, no cache)', fn: (t) => fastJwt(t) },
+    { id: 'raw-predecoded', name: 'raw node:crypto (pre-decoded buffers)', fn: () => verify(digest, signingInput, keyOptions, signatureBytes) },
+    { id: 'tessera-sync', name: '@tessera/verify verifySync', fn: (t) => tessera.verifySync(t) },
+    { id: 'tessera-async', name: '@tessera/verify await verify', fn: (t) => tessera.verify(t), isAsync: true },
+    { id: 'jose', name: 'jose jwtVerify', fn: (t) => jwtVerify(t, publicKey, { issuer, audience: AUDIENCE, typ: 'at+jwt', algorithms: [alg] }), isAsync: true },
+    { id: 'fast-jwt', name: 'fast-jwt (sync, no cache)', fn: (t) => fastJwt(t) },
   ];
   for (const c of contenders) {
     for (let i = 0; i < WARMUP; i++) await c.fn(token);
@@ -102,15 +99,16 @@ for (const [alg, { publicKey, privateKey, kid }] of Object.entries(keys)) {
   }
   const [rawWall, rawCpu] = [median(contenders[0].wall), median(contenders[0].cpu)];
   for (const c of contenders) {
-    rows.push({ alg, name: c.name, wall: median(c.wall), cpu: median(c.cpu), wallRatio: median(c.wall) / rawWall, cpuRatio: median(c.cpu) / rawCpu });
+    rows.push({ alg, id: c.id, name: c.name, wall: median(c.wall), cpu: median(c.cpu), wallRatio: median(c.wall) / rawWall, cpuRatio: median(c.cpu) / rawCpu });
   }
 }
 await tessera.close();
 server.close();
 
-console.log(`\nSequential verification, ${ITERATIONS} iterations × ${REPETITIONS} repetitions, median (node ${process.version})\n`);
+say(`\nSequential verification, ${ITERATIONS} iterations × ${REPETITIONS} repetitions, median (node ${process.version})\n`);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (r) => `${(r * 100).toFixed(1)} %`;
-console.log('| alg | verifier | ops/s (wall) | vs raw | ops per CPU-s | vs raw (CPU) |');
-console.log('|---|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.alg} | ${r.name} | ${fmt(r.wall)} | ${pct(r.wallRatio)} | ${fmt(r.cpu)} | ${pct(r.cpuRatio)} |`);
+say('| alg | verifier | ops/s (wall) | vs raw | ops per CPU-s | vs raw (CPU) |');
+say('|---|---|---:|---:|---:|---:|');
+for (const r of rows) say(`| ${r.alg} | ${r.name} | ${fmt(r.wall)} | ${pct(r.wallRatio)} | ${fmt(r.cpu)} | ${pct(r.cpuRatio)} |`);
+emit({ iterations: ITERATIONS, repetitions: REPETITIONS, warmup: WARMUP, node: process.version, rows });

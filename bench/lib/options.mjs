@@ -30,7 +30,8 @@ function list(env, name, known) {
  * BENCH_CONNECTIONS concurrent connections (default 50)
  * BENCH_WARMUP     warm-up seconds before the repetitions, not counted (default 3)
  * BENCH_TOKENS     distinct tokens cycled through by the introspection scenario (default 1000)
- * BENCH_ONLY       comma list of scenarios to run (default all)
+ * BENCH_ONLY       comma list of scenarios to run (default all): HTTP scenarios and the stand-alone
+ *                  benchmarks verify, propagation, memory (lib/micro.mjs)
  * BENCH_TARGETS    comma list of targets to start (default all)
  * BENCH_OUT        markdown report path, relative to the repository root; "none" skips it (default docs/benchmarks.md)
  * BENCH_CPU_PROF   directory: run every server child with --cpu-prof and write <target>.cpuprofile there

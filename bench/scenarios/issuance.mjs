@@ -6,7 +6,7 @@ export default {
   id: 'issuance',
   title: 'Token issuance',
   detail: 'POST /token, grant_type=client_credentials&scope=read, client_secret_basic; an ES256 JWT access token per request',
-  targets: ['tessera', 'peer', 'ceiling'],
+  targets: ['tessera', 'peer', 'ceiling', 'tessera-nolimits'],
   goal: { factor: 3 },
   async prepare(target) {
     const authorization = basicAuth(target.client.id, target.client.secret);
