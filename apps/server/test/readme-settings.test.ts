@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { SETTINGS } from 'tessera';
 
-const readme = readFileSync(fileURLToPath(new URL('../../../../README.md', import.meta.url)), 'utf8');
+const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
 const tableRows = readme.split('\n').filter((line) => line.startsWith('| `TESSERA_'));
 
 test('the README configuration table documents every setting with its flag and config-file key', () => {
