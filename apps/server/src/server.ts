@@ -2,6 +2,7 @@ import { createAuthServer, fanOutEvents, type AuthServer } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { startAuditPipeline, type AuditPipeline } from './audit/audit-pipeline.js';
+import { startSqliteAuditAppender, type SqliteAuditAppender } from './audit/sqlite-audit-appender.js';
 import { authOptions } from './config/auth-options.js';
 import type { ServerConfig } from './config/load-config.js';
 import { demoBanner, ensureDemoClient } from './demo-client.js';
@@ -38,10 +39,18 @@ const KEY_SCHEDULE_INTERVAL_MS = 60_000;
 export async function startServer(config: ServerConfig, logStream?: NodeJS.WritableStream): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, logStream);
   const runtime = await openRuntime(config);
+  let auditAppender: SqliteAuditAppender | undefined;
+  try {
+    // SQLite writes block the event loop: the audit log gets a connection of its own in a worker thread.
+    if (!config.postgres && config.databasePath !== ':memory:') auditAppender = await startSqliteAuditAppender(config.databasePath);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   // Metrics are off (nothing collected) unless a metrics port or token is configured: never open by default.
   const metricsConfig = config.metrics?.port !== undefined || config.metrics?.token !== undefined ? config.metrics : undefined;
   // Audit log and alerts: events are queued here and written in batches off the request path.
-  const audit = startAuditPipeline({ config, store: runtime.store, logger });
+  const audit = startAuditPipeline({ config, store: runtime.store, logger, ...(auditAppender ? { appender: auditAppender } : {}) });
   const metrics = metricsConfig ? createMetrics({ auditQueueDepth: () => audit.depth() }) : undefined;
   // Rate limiter and anomaly detectors (last in the fan-out: alerts follow the event that raised them).
   const security = startSecurity(config, logger);
@@ -114,6 +123,7 @@ export async function startServer(config: ServerConfig, logStream?: NodeJS.Writa
         await metricsListener?.close();
         // After the last request: every queued audit event and alert is written before the database closes.
         await audit.close();
+        await auditAppender?.close();
         await runtime.close();
       },
     };
@@ -124,6 +134,7 @@ export async function startServer(config: ServerConfig, logStream?: NodeJS.Writa
     await security.close();
     await metricsListener?.close();
     await audit.close();
+    await auditAppender?.close();
     await runtime.close();
     throw error;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { randomToken, redact, sha256 } from '@tessera/core';
-import { decodeBase64urlStrict, digestsEqual } from '../dist/encoding.js';
+import { decodeBase64urlStrict, digestsEqual, timeOrderedUuid } from '../dist/encoding.js';
 
 describe('strict base64url (RFC 4648 §5, RFC 7515 §2)', () => {
   it('decodes canonical base64url', () => {
@@ -53,5 +53,25 @@ describe('redact', () => {
     assert.equal(redact('short'), '…');
     const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
     assert.equal(redact(token), '…dXJl');
+  });
+});
+
+describe('time-ordered ids (UUIDv7, RFC 9562 §5.7)', () => {
+  const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const T = Date.UTC(2026, 10, 25, 12, 0, 0, 123);
+
+  it('is a version 7, variant 10 UUID whose first 48 bits are the time in ms', () => {
+    const id = timeOrderedUuid(T);
+    assert.match(id, UUID_V7);
+    assert.equal(parseInt(id.slice(0, 8) + id.slice(9, 13), 16), T);
+  });
+
+  it('sorts by time, and ids of the same millisecond differ in their random bits', () => {
+    const earlier = timeOrderedUuid(T);
+    const later = timeOrderedUuid(T + 1);
+    assert.ok(earlier < later);
+    const same = new Set(Array.from({ length: 1000 }, () => timeOrderedUuid(T)));
+    assert.equal(same.size, 1000);
+    for (const id of same) assert.match(id, UUID_V7);
   });
 });

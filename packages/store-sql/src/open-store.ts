@@ -10,12 +10,14 @@ export interface OpenSqliteStoreOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   now?: number;
+  /** See SqliteOptions.synchronous (default FULL). */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 /** Opens (and by default migrates) the embedded SQLite store. Refuses a database written by a newer Tessera. */
 export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<SqlStore> {
   if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
-  const driver = openSqliteDriver({ filename: options.filename });
+  const driver = openSqliteDriver({ filename: options.filename, ...(options.synchronous ? { synchronous: options.synchronous } : {}) });
   try {
     if (options.migrate ?? true) await migrate(driver, options.now ?? Date.now());
     const rows = await driver.all('SELECT MAX(version) AS version FROM schema_migrations');

@@ -20,6 +20,11 @@ export interface SqliteOptions {
   filename: string;
   /** Milliseconds to wait for another process's write lock (e.g. the CLI beside a running server). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * FULL (default): every commit is on disk before it returns. NORMAL: in WAL mode a commit survives a
+   * crash of the process but not of the machine; for data whose loss bound is documented (the audit log).
+   */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 /**
@@ -30,7 +35,7 @@ export function openSqliteDriver(options: SqliteOptions): SqlDriver {
   const db = new Database(options.filename);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {

@@ -1,4 +1,14 @@
-import { AuditWriter, fanOutEvents, pruneAuditLogOnce, systemClock, type Clock, type EventSink, type RepeatTimer, type Store } from '@tessera/core';
+import {
+  AuditWriter,
+  fanOutEvents,
+  pruneAuditLogOnce,
+  systemClock,
+  type AuditStore,
+  type Clock,
+  type EventSink,
+  type RepeatTimer,
+  type Store,
+} from '@tessera/core';
 import type { Logger } from 'pino';
 import { alertRecorder } from '../alerts/alert-recorder.js';
 import { WebhookDispatcher, type WebhookPost, type Wait } from '../alerts/webhook-dispatcher.js';
@@ -26,6 +36,8 @@ export interface AuditPipeline {
 export interface AuditPipelineOptions {
   config: Pick<ServerConfig, 'issuer' | 'audit' | 'alerts'>;
   store: Store;
+  /** Where event batches go, if not `store` itself (SQLite: a worker thread's own connection). */
+  appender?: Pick<AuditStore, 'appendAuditEvents'>;
   logger: Logger;
   clock?: Clock;
   /** Test seams: the flush timer, and the webhooks' HTTP POST and wait between retries. */
@@ -44,7 +56,7 @@ export function startAuditPipeline(options: AuditPipelineOptions): AuditPipeline
   const flushIntervalMs = config.audit?.flushIntervalMs ?? 1000;
   const retentionMs = config.audit?.retentionMs ?? 90 * 86_400_000;
   const writer = new AuditWriter({
-    store,
+    store: options.appender ?? store,
     flushIntervalMs,
     ...(options.timer ? { timer: options.timer } : {}),
     onDrop: (count, total) => log.warn({ dropped: count, droppedTotal: total }, 'audit queue full: events dropped'),

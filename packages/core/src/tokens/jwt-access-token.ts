@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { toSeconds } from '../clock.js';
-import { decodeBase64urlStrict } from '../encoding.js';
+import { decodeBase64urlStrict, timeOrderedUuid } from '../encoding.js';
 import { signBytesAsync, verifyBytes, type Keyring, type LoadedKey } from '../keys/keyring.js';
 
 /** RFC 9068 access-token claims as Tessera issues them. */
@@ -40,7 +39,7 @@ export async function mintAccessToken(key: LoadedKey, input: MintInput): Promise
     aud: input.audience.length === 1 ? (input.audience[0] as string) : input.audience,
     exp: iat + input.lifetimeSeconds,
     iat,
-    jti: randomUUID(),
+    jti: timeOrderedUuid(input.now),
     client_id: input.clientId,
   };
   if (input.scope) claims.scope = input.scope;
