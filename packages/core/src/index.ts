@@ -9,6 +9,7 @@ export { MAX_TOKEN_LENGTH } from './tokens/jwt-access-token.js';
 export { discardEvents, fanOutEvents, redact, type AlertSeverity, type AuditEvent, type AuditEventType, type EventSink, type RequestContext } from './audit/events.js';
 export { DuplicateError, type Store } from './ports/store.js';
 export type { AuditStore, AuditRecord, AuditQuery, AlertRecord, WebhookDeadLetter } from './ports/audit-store.js';
+export { skipRepeatedIntrospections } from './audit/repeat-filter.js';
 export { AuditWriter, DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_MAX_QUEUE, type AuditWriterOptions, type RepeatTimer, type Defer } from './audit/audit-writer.js';
 export { pruneAuditLogOnce, AUDIT_RETENTION_LOCK, AUDIT_PRUNED_AT_META, type AuditRetentionOptions } from './audit/audit-retention.js';
 export { alertFromEvent, isAlertRaised, newAlertId, type AlertRaisedEvent } from './audit/alert-record.js';

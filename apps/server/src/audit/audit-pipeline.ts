@@ -2,6 +2,7 @@ import {
   AuditWriter,
   fanOutEvents,
   pruneAuditLogOnce,
+  skipRepeatedIntrospections,
   systemClock,
   type AuditStore,
   type Clock,
@@ -95,7 +96,7 @@ export function startAuditPipeline(options: AuditPipelineOptions): AuditPipeline
     retentionTimer.unref();
   }
   return {
-    sink: fanOutEvents(writer, alerts),
+    sink: fanOutEvents(skipRepeatedIntrospections(writer), alerts),
     depth: () => writer.depth(),
     dropped: () => writer.dropped(),
     flush: () => writer.flush(),

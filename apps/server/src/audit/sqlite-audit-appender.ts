@@ -36,6 +36,7 @@ export async function startSqliteAuditAppender(filename: string): Promise<Sqlite
     const waiting = pending.get(reply.id);
     if (!waiting) return;
     pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
     if (reply.error === undefined) waiting.resolve();
     else waiting.reject(new Error(`audit write failed: ${reply.error}`));
   });
@@ -48,6 +49,8 @@ export async function startSqliteAuditAppender(filename: string): Promise<Sqlite
       if (exited) return Promise.reject(exited);
       const id = ++nextId;
       return new Promise((resolve, reject) => {
+        // A batch in flight keeps the process alive (a shutdown flush must finish); an idle writer does not.
+        if (pending.size === 0) worker.ref();
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, events: events as AuditEvent[] } satisfies AppendRequest);
       });
@@ -55,6 +58,8 @@ export async function startSqliteAuditAppender(filename: string): Promise<Sqlite
     async close() {
       if (exited) return;
       const done = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // Unreferenced while serving (it must not keep the process alive), referenced while it closes.
+      worker.ref();
       worker.postMessage('close');
       await done;
     },
