@@ -2,20 +2,13 @@
 // they build, and the exchange they send — not retried by default, because a code is single-use.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createAuthorizationRequest, exchangeAuthorizationCode } from '@tessera/client';
-import { startFakeIssuer, tokenAnswer, type FakeIssuer } from './support/fake-issuer.js';
+import { useFakeIssuer, tokenAnswer } from './support/fake-issuer.js';
 import { rejectsWithCode, SECRET } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.queue.length = 0;
-  issuer.onToken = (_call, n) => tokenAnswer(n, { refresh_token: `rt-${n}`, id_token: 'h.p.s' });
+const issuer = useFakeIssuer((fake) => {
+  fake.onToken = (_call, n) => tokenAnswer(n, { refresh_token: `rt-${n}`, id_token: 'h.p.s' });
 });
 
 const REDIRECT = 'https://app.example/callback';

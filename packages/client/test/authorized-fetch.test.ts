@@ -1,22 +1,11 @@
 // manager.fetch: the bearer token on every request (RFC 6750 §2.1); a 401 drops that token, gets a fresh
 // one and replays the request once (body included); concurrent 401s for the same token refresh once.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startFakeIssuer, tokenAnswer, type FakeIssuer } from './support/fake-issuer.js';
+import { describe, it } from 'node:test';
+import { useFakeIssuer } from './support/fake-issuer.js';
 import { managerFor } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.apiCalls.length = 0;
-  issuer.acceptedTokens.clear();
-  issuer.onApi = issuer.acceptListedTokens;
-  issuer.onToken = (_call, n) => tokenAnswer(n);
-});
+const issuer = useFakeIssuer();
 
 describe('manager.fetch', () => {
   it('adds the bearer token, replacing any Authorization the caller set', async () => {

@@ -2,21 +2,11 @@
 // (client_secret_basic per §2.3.1, client_secret_post, scope, RFC 8707 resource), caching, refresh ahead
 // of expiry with an injected clock, forceRefresh and invalidate.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startFakeIssuer, tokenAnswer, type FakeIssuer } from './support/fake-issuer.js';
+import { describe, it } from 'node:test';
+import { useFakeIssuer, tokenAnswer } from './support/fake-issuer.js';
 import { managerFor, SECRET } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.queue.length = 0;
-  issuer.metadataRequests = 0;
-  issuer.onToken = (_call, n) => tokenAnswer(n);
-});
+const issuer = useFakeIssuer();
 
 describe('client_credentials', () => {
   it('discovers the token endpoint once and sends grant, scope and resources with Basic credentials', async () => {

@@ -1,16 +1,12 @@
 // Options are checked when the manager is created (TypeError, no network call); discovery follows RFC 8414
 // (well-known URL, issuer must match, https endpoints for an https issuer) and happens once.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTokenManager, discoverIssuer, type TokenManagerOptions } from '@tessera/client';
-import { startFakeIssuer, type FakeIssuer } from './support/fake-issuer.js';
+import { useFakeIssuer } from './support/fake-issuer.js';
 import { managerFor, rejectsWithCode, SECRET } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
+const issuer = useFakeIssuer();
 
 const fetchAnswering = (documents: Record<string, unknown>): typeof fetch =>
   (async (input: string | URL | Request) => {

@@ -3,19 +3,12 @@
 // Key/algorithm mismatches fail when the manager is created, with messages that show no key material.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, verify, constants, type KeyObject } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTokenManager, type AssertionAlgorithm } from '@tessera/client';
-import { startFakeIssuer, type FakeIssuer } from './support/fake-issuer.js';
+import { useFakeIssuer } from './support/fake-issuer.js';
 import { managerFor } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-});
+const issuer = useFakeIssuer();
 
 const pairs = {
   ES256: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),

@@ -2,20 +2,13 @@
 // hands each rotated one to onRefreshToken before the access token is used, and an invalid_grant ends the
 // manager's grant (the app must log the user in again) without presenting the dead token again.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTokenManager, OAuthError } from '@tessera/client';
-import { startFakeIssuer, type FakeIssuer } from './support/fake-issuer.js';
+import { useFakeIssuer } from './support/fake-issuer.js';
 import { managerFor, rejectsWithCode } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.queue.length = 0;
-  issuer.onToken = (_call, n) => ({
+const issuer = useFakeIssuer((fake) => {
+  fake.onToken = (_call, n) => ({
     status: 200,
     body: { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${n}`, scope: 'openid read' },
   });

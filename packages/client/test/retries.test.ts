@@ -2,21 +2,12 @@
 // recorded by an injected sleep, never waited), Retry-After honoured within the cap, attempts bounded.
 // OAuth errors (4xx) are never retried and surface typed, carrying the RFC 6749 error code.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { OAuthError } from '@tessera/client';
-import { startFakeIssuer, tokenAnswer, type FakeIssuer } from './support/fake-issuer.js';
+import { useFakeIssuer } from './support/fake-issuer.js';
 import { managerFor, rejectsWithCode, SECRET } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.queue.length = 0;
-  issuer.onToken = (_call, n) => tokenAnswer(n);
-});
+const issuer = useFakeIssuer();
 
 const unavailable = { status: 503, body: { error: 'temporarily_unavailable' } };
 

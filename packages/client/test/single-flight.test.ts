@@ -2,20 +2,11 @@
 // and the next call starts afresh; one caller giving up (its AbortSignal) does not cancel the others;
 // within the refresh window an unreachable server leaves callers with the still-valid token; close().
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { gate, startFakeIssuer, tokenAnswer, type FakeIssuer } from './support/fake-issuer.js';
+import { describe, it } from 'node:test';
+import { gate, useFakeIssuer, tokenAnswer } from './support/fake-issuer.js';
 import { managerFor, rejectsWithCode } from './support/setup.js';
 
-let issuer: FakeIssuer;
-before(async () => {
-  issuer = await startFakeIssuer();
-});
-after(() => issuer.close());
-beforeEach(() => {
-  issuer.calls.length = 0;
-  issuer.queue.length = 0;
-  issuer.onToken = (_call, n) => tokenAnswer(n);
-});
+const issuer = useFakeIssuer();
 
 describe('single flight', () => {
   it('fifty concurrent callers share one request', async () => {

@@ -1,3 +1,4 @@
+import { after, before, beforeEach } from 'node:test';
 // A small stand-in for an authorization server over real node:http on 127.0.0.1:0: RFC 8414 metadata, a
 // token endpoint whose answers the test scripts (status, body, headers, held, connection reset), and an
 // API endpoint for the authorizing fetch. Records every request.
@@ -89,6 +90,17 @@ export class FakeIssuer {
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(text);
   }
 
+  /** Back to a fresh issuer's state: no recorded calls, nothing queued, default answers. */
+  reset(): void {
+    this.queue.length = 0;
+    this.calls.length = 0;
+    this.apiCalls.length = 0;
+    this.acceptedTokens.clear();
+    this.metadataRequests = 0;
+    this.onToken = (_call, n) => tokenAnswer(n);
+    this.onApi = this.acceptListedTokens;
+  }
+
   /** Resolves once at least `count` token requests have arrived. */
   async tokenRequests(count: number): Promise<void> {
     while (this.calls.length < count) await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -107,6 +119,33 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
   if (address === null || typeof address === 'string') throw new Error('no port');
   issuer.url = `http://127.0.0.1:${address.port}`;
   return issuer;
+}
+
+/**
+ * One fake issuer for a test file: started before its tests, reset (then `configure`d) before each,
+ * closed after. The returned object forwards to the issuer, which exists only once `before` has run.
+ */
+export function useFakeIssuer(configure?: (issuer: FakeIssuer) => void): FakeIssuer {
+  let started: FakeIssuer | undefined;
+  const current = (): FakeIssuer => {
+    if (!started) throw new Error('the fake issuer is used before it started');
+    return started;
+  };
+  before(async () => {
+    started = await startFakeIssuer();
+  });
+  after(() => current().close());
+  beforeEach(() => {
+    current().reset();
+    configure?.(current());
+  });
+  return new Proxy({} as FakeIssuer, {
+    get: (_target, name) => {
+      const value: unknown = Reflect.get(current(), name);
+      return typeof value === 'function' ? value.bind(current()) : value;
+    },
+    set: (_target, name, value) => Reflect.set(current(), name, value),
+  });
 }
 
 /** A gate the test opens: `wait` resolves after `open()`. */
