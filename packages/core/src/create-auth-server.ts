@@ -226,7 +226,8 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     async ready() {
       try {
         await store.ping();
-        return keyring.activeAlgorithms().length > 0;
+        // Every configured algorithm must be able to sign: a client pinned to one would otherwise get server_error.
+        return config.signingAlgorithms.every((alg) => keyring.activeKey(alg) !== undefined);
       } catch {
         return false;
       }

@@ -136,4 +136,18 @@ describe('sync(): changes written by another engine or by admin functions on the
     await h.store.close();
     assert.equal(await h.server.ready(), false);
   });
+
+  it('ready() is false while a configured algorithm has no active key', async () => {
+    const h = await harness({ config: { signingAlgorithms: ['ES256', 'EdDSA'] } });
+    assert.equal(await h.server.ready(), true);
+    const keys = await h.store.listSigningKeys();
+    const eddsa = keys.find((k) => k.alg === 'EdDSA' && k.state === 'active');
+    assert.ok(eddsa);
+    const now = h.clock.now();
+    await h.store.saveSigningKeys([{ ...eddsa, state: 'retired', retiredAt: now, removeAfter: now + 3_600_000 }], [
+      { kind: 'keys.changed', target: '*', createdAt: now, expiresAt: now + 86_400_000 },
+    ]);
+    await h.server.sync();
+    assert.equal(await h.server.ready(), false, 'EdDSA cannot sign');
+  });
 });
