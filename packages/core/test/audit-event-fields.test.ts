@@ -28,3 +28,15 @@ test('consent.given carries the IP and user agent of the request that gave it', 
   assert.equal(event?.subject, h.user.id);
   assert.equal(event?.clientId, h.clientId);
 });
+
+test('session.ended from a logout carries the IP and user agent of the logout request', async () => {
+  const h = await loginHarness();
+  const { sessionId } = await loginTokens(h);
+  await h.server.login.logout({}, sessionId, { ip: '192.0.2.45', userAgent: 'browser/2.0' });
+  const [event] = h.events.ofType('session.ended');
+  assert.equal(event?.sessionId, sessionId);
+  assert.equal(event?.endedBy, 'logout');
+  assert.equal(event?.ip, '192.0.2.45');
+  assert.equal(event?.userAgent, 'browser/2.0');
+  assert.equal(event?.subject, h.user.id);
+});

@@ -233,7 +233,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
     try {
       const params = logoutParams((request.body ?? {}) as FormParams);
       const current = await flows.currentSession(cookies.get(names.session));
-      const { redirectTo } = await flows.logout(asLogout(params), current?.session.id);
+      const { redirectTo } = await flows.logout(asLogout(params), current?.session.id, contextOf(request));
       reply.header('set-cookie', serializeCookie(names.session, '', { secure: names.secure, maxAge: 0 }));
       return redirectTo ? redirect(reply, redirectTo) : sendPage(reply, 200, loggedOutPage());
     } catch (error) {

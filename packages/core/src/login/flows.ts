@@ -230,7 +230,11 @@ export class LoginFlows {
    * RP-initiated logout (OIDC RP-Initiated Logout 1.0): ends the session (its refresh tokens are revoked,
    * its access tokens die through the session watermark). Returns where to send the browser, if anywhere.
    */
-  async logout(params: { idTokenHint?: string; postLogoutRedirectUri?: string; clientId?: string; state?: string }, sessionId: string | undefined): Promise<{ redirectTo: string | null }> {
+  async logout(
+    params: { idTokenHint?: string; postLogoutRedirectUri?: string; clientId?: string; state?: string },
+    sessionId: string | undefined,
+    context: RequestContext = {},
+  ): Promise<{ redirectTo: string | null }> {
     const e = this.#engine;
     let clientId = params.clientId;
     if (params.idTokenHint) {
@@ -249,13 +253,13 @@ export class LoginFlows {
       if (params.state) url.searchParams.append('state', params.state);
       redirectTo = url.toString();
     }
-    if (sessionId) await this.endSession(sessionId, 'logout');
+    if (sessionId) await this.endSession(sessionId, 'logout', context);
     return { redirectTo };
   }
 
   /** Ends a session here and now (refresh tokens revoked; access tokens revoked through `revoke.session`). */
-  async endSession(sessionId: string, endedBy: 'logout' | 'admin'): Promise<boolean> {
-    const ended = await revokeSession(this.#adminDeps(), sessionId, endedBy);
+  async endSession(sessionId: string, endedBy: 'logout' | 'admin', context: RequestContext = {}): Promise<boolean> {
+    const ended = await revokeSession(this.#adminDeps(), sessionId, endedBy, context);
     if (ended) await this.#engine.login.sync();
     return ended;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '../admin/client-input.js';
-import type { EventSink } from '../audit/events.js';
+import type { EventSink, RequestContext } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import type { UserRecord } from '../login/model.js';
 import type { PasswordHasher } from '../login/password-hasher.js';
@@ -131,12 +131,26 @@ export async function deleteUser(deps: UserAdminDeps, idOrUsername: string): Pro
 }
 
 /** Ends one session (admin): its refresh tokens are revoked and its access tokens die via the session watermark. */
-export async function revokeSession(deps: UserAdminDeps, sessionId: string, endedBy: 'logout' | 'admin' = 'admin'): Promise<boolean> {
+export async function revokeSession(
+  deps: UserAdminDeps,
+  sessionId: string,
+  endedBy: 'logout' | 'admin' = 'admin',
+  context: RequestContext = {},
+): Promise<boolean> {
   const now = deps.clock.now();
   const session = await deps.store.getSession(sessionId);
   const ended = await deps.store.endSession(sessionId, now, [sessionWatermark(sessionId, now, deps.maxAccessTokenTtl)]);
   if (ended) {
-    deps.events.emit({ type: 'session.ended', time: now, sessionId, subject: session?.userId, endedBy, outcome: 'success' });
+    deps.events.emit({
+      type: 'session.ended',
+      time: now,
+      sessionId,
+      subject: session?.userId,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      endedBy,
+      outcome: 'success',
+    });
   }
   return ended;
 }
