@@ -1,55 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  MasterKey,
-  WrongMasterKeyError,
-  applyKeySchedule,
-  checkMasterKey,
-  discardEvents,
-  reencryptAllKeys,
-  reencryptSigningKey,
-  revokeSigningKey,
-  rotateKeysNow,
-  systemClock,
-  type Clock,
-  type KeyLifecycleDeps,
-  type RotationPolicy,
-  type SigningKeyRecord,
-  type Store,
-} from '@tessera/core';
-import { openPostgresStore, type PostgresStore } from '@tessera/store-sql';
+import { MasterKey } from '@tessera/core';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '@tessera/store-sql/testing';
 import { createVerifier, type Verifier } from '@tessera/verify';
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
 import { pollUntil, removeDir, runBin, tempDir } from './support/cli-harness.js';
 import { accessToken, createClientViaBin, isActive, type Credentials } from './support/cli-http.js';
-import { clusterEnv, query, startCluster, startInstance, type Instance } from './support/cluster.js';
+import { clusterEnv, startCluster, startInstance, type Instance } from './support/cluster.js';
 import { runBinWithInput } from './support/cluster-login.js';
+import { assertAllOpenWith, assertConsistent, inState, keyRows } from './support/signing-key-rows.js';
 
 // Signing keys in a cluster (issue 7): keys rotate while three instances serve and nothing fails to
 // verify — at any instance's introspection, nor with JWKS-caching verifiers (jose, @tessera/verify);
-// and every read-decide-write step on keys (the schedule, `keys rotate`, `keys revoke`, `master-key
-// rotate`) runs under one cluster-wide lock, so steps from different processes never interleave.
+// and key steps from several processes (the schedule, `keys rotate`, `keys revoke`, `master-key rotate`)
+// never interleave. cluster-key-lock.test.ts forces the overlap and watches the lock itself.
 const skip = await postgresSkipReason();
 const ISSUER = 'https://tessera.cluster.test';
 const AUDIENCE = 'https://api.example.com';
 const ROTATIONS = 3;
-
-interface KeyRow {
-  kid: string;
-  state: string;
-  activated_at: string | null;
-  encrypted_private_jwk: string;
-}
-const keyRows = (url: string): Promise<KeyRow[]> => query<KeyRow>(url, 'SELECT kid, state, activated_at, encrypted_private_jwk FROM signing_keys ORDER BY created_at, kid');
-const inState = (rows: KeyRow[], state: string): KeyRow[] => rows.filter((r) => r.state === state);
 const kidOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid: string }).kid;
-
-/** The invariant every step must keep: one active key, at most one next key (one algorithm configured). */
-function assertConsistent(rows: KeyRow[], what: string): void {
-  assert.equal(inState(rows, 'active').length, 1, `${what}: exactly one active key: ${JSON.stringify(rows.map((r) => [r.kid, r.state]))}`);
-  assert.ok(inState(rows, 'next').length <= 1, `${what}: at most one next key: ${JSON.stringify(rows.map((r) => [r.kid, r.state]))}`);
-}
 
 async function rotateViaCli(env: Record<string, string>): Promise<void> {
   const result = await runBin(['keys', 'rotate', '--json'], env, { timeoutMs: 60_000 });
@@ -251,161 +220,13 @@ else {
 
       const rows = await keyRows(database.url);
       assertConsistent(rows, 'after the race');
-      for (const row of rows) {
-        // Throws if the key was encrypted under the old master key after the re-encryption.
-        reencryptSigningKey({ kid: row.kid, encryptedPrivateJwk: row.encrypted_private_jwk } as SigningKeyRecord, newKey, newKey);
-      }
+      // Throws if a key was encrypted under the old master key after the re-encryption.
+      assertAllOpenWith(rows, newKey);
       // And an instance started with the new key loads them.
       const started = await startInstance('new-key', { ...env, TESSERA_MASTER_KEY: newKey.toString() });
       assert.equal((await fetch(`${started.url}/readyz`)).status, 200);
       await started.stop();
       t.diagnostic(`3 concurrent \`keys rotate\` with the old master key beside \`master-key rotate\`: ${results.length - refused.length} before it, ${refused.length} refused after it; ${rows.length} keys all open with the new key`);
-    });
-  });
-
-  // Two processes' steps, forced to overlap: the first is held inside its step (after it read the keys);
-  // the second must then be waiting on the lock in PostgreSQL (pg_locks), never inside its own step.
-  describe('a key step held open: another process’s step waits for it (forced interleaving)', () => {
-    let database: TestDatabase;
-    let first: PostgresStore;
-    let second: PostgresStore;
-    const masterKey = MasterKey.generate();
-    let currentKey = masterKey;
-    const policy: RotationPolicy = { rotationInterval: 30 * 86_400_000, prePublication: 86_400_000, retirementMargin: 300_000, maxTokenLifetime: 3_600_000 };
-    const deps = (store: Store, key = masterKey, clock: Clock = systemClock): KeyLifecycleDeps => ({ store, masterKey: key, clock, events: discardEvents, policy, algorithms: ['ES256'] });
-
-    before(async () => {
-      database = await createTestDatabase();
-      first = await openPostgresStore({ url: database.url, poolSize: 2 });
-      second = await openPostgresStore({ url: database.url, poolSize: 2 });
-      await checkMasterKey(first, masterKey);
-      await applyKeySchedule(deps(first)); // the first active key
-      await rotateKeysNow(deps(first)); // and a published next key
-    });
-    after(async () => {
-      await first?.close();
-      await second?.close();
-      await database?.drop();
-    });
-
-    /** `store` whose next listSigningKeys (inside a step) signals `entered` and returns only after `release()`. */
-    function held(store: Store): { store: Store; entered: Promise<void>; release: () => void } {
-      let signal!: () => void;
-      let release!: () => void;
-      const entered = new Promise<void>((resolve) => (signal = resolve));
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let armed = true;
-      const proxy = new Proxy(store, {
-        get(target, property) {
-          const value = Reflect.get(target, property) as unknown;
-          if (typeof value !== 'function') return value;
-          if (property === 'listSigningKeys') {
-            return async () => {
-              const keys = await target.listSigningKeys();
-              if (armed) {
-                armed = false;
-                signal();
-                await gate;
-              }
-              return keys;
-            };
-          }
-          return (value as (...args: unknown[]) => unknown).bind(target);
-        },
-      });
-      return { store: proxy, entered, release };
-    }
-    /** `store` that notes whether a step read the keys. */
-    function watched(store: Store): { store: Store; inside: () => boolean } {
-      let inside = false;
-      const proxy = new Proxy(store, {
-        get(target, property) {
-          const value = Reflect.get(target, property) as unknown;
-          if (typeof value !== 'function') return value;
-          if (property === 'listSigningKeys') inside = true;
-          return (value as (...args: unknown[]) => unknown).bind(target);
-        },
-      });
-      return { store: proxy, inside: () => inside };
-    }
-    const waitingOnAdvisoryLock = async (): Promise<boolean> =>
-      (await query(database.url, "SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()")).length > 0;
-
-    const withoutLock = (store: Store): Store =>
-      new Proxy(store, {
-        get(target, property) {
-          if (property === 'exclusive') return undefined;
-          const value = Reflect.get(target, property) as unknown;
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-      });
-
-    async function overlap<T>(
-      firstStep: (s: Store) => Promise<unknown>,
-      secondStep: (s: Store) => Promise<T>,
-      control = false,
-    ): Promise<{ second: PromiseSettledResult<T> }> {
-      const hold = held(control ? withoutLock(first) : first);
-      const watch = watched(control ? withoutLock(second) : second);
-      const one = firstStep(hold.store);
-      await hold.entered;
-      const two = Promise.allSettled([secondStep(watch.store)]);
-      await pollUntil('the second step inside or waiting on the lock', async () => watch.inside() || (await waitingOnAdvisoryLock()), { timeoutMs: 30_000, intervalMs: 5 });
-      const interleaved = watch.inside();
-      hold.release();
-      await one;
-      const [settled] = await two;
-      assert.equal(interleaved, control, control ? 'without the lock the harness sees the overlap' : 'the second step ran while the first was inside its own');
-      return { second: settled! };
-    }
-    const counts = async (): Promise<{ active: number; next: number; retired: number; revoked: number }> => {
-      const rows = await keyRows(database.url);
-      return { active: inState(rows, 'active').length, next: inState(rows, 'next').length, retired: inState(rows, 'retired').length, revoked: inState(rows, 'revoked').length };
-    };
-
-    it('the scheduled step (due) held open; `keys rotate` meanwhile waits, then makes its own whole step', { timeout: 60_000 }, async () => {
-      const before = await counts();
-      // 40 days on, the 30-day-old active key is due and the next key has been published long enough.
-      const due: Clock = { now: () => Date.now() + 40 * 86_400_000 };
-      const { second: result } = await overlap((s) => applyKeySchedule(deps(s, masterKey, due)), (s) => rotateKeysNow(deps(s)));
-      assert.equal(result.status, 'fulfilled');
-      const after = await counts();
-      assert.equal(after.active, 1);
-      assert.equal(after.next, 1);
-      assert.equal(after.retired - before.retired, 2, 'two retirements: the schedule’s and the manual rotation’s');
-    });
-
-    it('`keys rotate` held open; `keys revoke` of the active key meanwhile waits, then revokes the key that is active by then', { timeout: 60_000 }, async () => {
-      const activeBefore = inState(await keyRows(database.url), 'active')[0]!.kid;
-      const { second: result } = await overlap((s) => rotateKeysNow(deps(s)), (s) => revokeSigningKey(deps(s), activeBefore));
-      assert.equal(result.status, 'fulfilled');
-      const rows = await keyRows(database.url);
-      assert.equal(rows.find((r) => r.kid === activeBefore)?.state, 'revoked', 'retired by the rotation, then revoked');
-      assertConsistent(rows, 'after rotate then revoke');
-      assert.equal(inState(rows, 'next').length, 1);
-    });
-
-    it('master-key re-encryption held open; a step with the old master key meanwhile waits, then is refused', { timeout: 60_000 }, async () => {
-      const newKey = MasterKey.generate();
-      const { second: result } = await overlap((s) => reencryptAllKeys(s, masterKey, newKey, discardEvents, Date.now()), (s) => rotateKeysNow(deps(s)));
-      assert.equal(result.status, 'rejected');
-      assert.ok((result as PromiseRejectedResult).reason instanceof WrongMasterKeyError, String((result as PromiseRejectedResult).reason));
-      for (const row of await keyRows(database.url)) {
-        reencryptSigningKey({ kid: row.kid, encryptedPrivateJwk: row.encrypted_private_jwk } as SigningKeyRecord, newKey, newKey);
-      }
-      // With the new key, the same step goes through.
-      await rotateKeysNow(deps(second, newKey));
-      assertConsistent(await keyRows(database.url), 'after a rotation under the new key');
-      currentKey = newKey;
-    });
-
-    it('control: the same harness without the lock sees two rotations interleave and leave two next keys', { timeout: 60_000 }, async () => {
-      const before = await counts();
-      await overlap((s) => rotateKeysNow(deps(s, currentKey)), (s) => rotateKeysNow(deps(s, currentKey)), true);
-      const after = await counts();
-      // Both activated the same next key and retired the same active key: one retirement, two new next keys.
-      assert.equal(after.retired - before.retired, 1);
-      assert.equal(after.next, 2);
     });
   });
 }
