@@ -1,12 +1,13 @@
-import { OAuthError, type AuthServer, type AuthorizationRequest, type FormParams, type RequestContext } from '@tessera/core';
+import { OAuthError, type AuthServer, type AuthorizationRequest, type FormParams } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consentPage } from './pages/consent-page.js';
-import { cookieNames, csrfMatches, isCsrfToken, newCsrfToken, parseCookies, serializeCookie, type CookieNames } from './pages/cookies.js';
+import { cookieNames, parseCookies, serializeCookie } from './pages/cookies.js';
+import { contextOf, csrfToken, field, formCsrfOk, passwordSignIn, sendPage, typedUsername } from './page-forms.js';
 import { loginPage } from './pages/login-page.js';
 import { errorPage, loggedOutPage, logoutConfirmPage } from './pages/message-pages.js';
 import { STYLESHEET } from './pages/style.js';
 
-const INVALID_CREDENTIALS = 'Incorrect username or password.';
+const START_AGAIN = 'Go back to the application and start again.';
 
 /** Query string → FormParams (a repeated name becomes an array, like the form parser). */
 export function queryParams(rawQuery: string): FormParams {
@@ -26,65 +27,14 @@ export const rawQueryOf = (request: FastifyRequest): string => {
   return q === -1 ? '' : request.url.slice(q + 1);
 };
 
-export const contextOf = (request: FastifyRequest): RequestContext => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
-
-export const field = (body: unknown, name: string): string | undefined => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : undefined;
-};
-
-function originOf(uri: string): string | undefined {
-  try {
-    const url = new URL(uri);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Security headers of every hosted page. `formTargets` are the origins a form (or its redirect) may go to. */
-export function sendPage(reply: FastifyReply, status: number, html: string, formTargets: string[] = []): FastifyReply {
-  const formAction = ["'self'", ...new Set(formTargets.map(originOf).filter((o): o is string => o !== undefined))].join(' ');
-  return reply
-    .code(status)
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-    })
-    .send(html);
-}
-
 export function redirect(reply: FastifyReply, location: string): FastifyReply {
   return reply.code(303).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send('');
-}
-
-/** The CSRF token for this browser: the existing cookie's, or a new one set on the reply. */
-export function csrfToken(names: CookieNames, request: FastifyRequest, reply: FastifyReply): string {
-  const existing = parseCookies(request.headers.cookie).get(names.csrf);
-  if (isCsrfToken(existing)) return existing;
-  const token = newCsrfToken();
-  reply.header('set-cookie', serializeCookie(names.csrf, token, { secure: names.secure }));
-  return token;
 }
 
 /** /authorize, the hosted login and consent pages, /logout and /userinfo. */
 export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): void {
   const names = cookieNames(auth.config.issuer);
   const flows = auth.login;
-
-  /** The CSRF token for this browser: the existing cookie's, or a new one set on the reply. */
-  function csrfFor(request: FastifyRequest, reply: FastifyReply): string {
-    const existing = parseCookies(request.headers.cookie).get(names.csrf);
-    if (isCsrfToken(existing)) return existing;
-    const token = newCsrfToken();
-    reply.header('set-cookie', serializeCookie(names.csrf, token, { secure: names.secure }));
-    return token;
-  }
 
   const sessionCookie = (request: FastifyRequest): string | undefined => parseCookies(request.headers.cookie).get(names.session);
 
@@ -98,7 +48,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
   ): Promise<FastifyReply> {
     if (await flows.consentNeeded(authz, current.user)) {
       if (authz.prompt === 'none') return redirect(reply, flows.errorRedirect(authz.redirectUri, authz.state, 'consent_required', 'the user has not consented'));
-      const html = consentPage({ csrf: csrfFor(request, reply), authorize: rawQuery, clientName: authz.client.name, username: current.user.username, scopes: authz.scopes });
+      const html = consentPage({ csrf: csrfToken(names, request, reply), authorize: rawQuery, clientName: authz.client.name, username: current.user.username, scopes: authz.scopes });
       return sendPage(reply, 200, html, [authz.redirectUri]);
     }
     return redirect(reply, await flows.issueCode(authz, current.session));
@@ -126,7 +76,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
       // prompt=login is honoured once: the form carries the request without it.
       const carried = new URLSearchParams(rawQuery);
       if (authz.prompt === 'login') carried.delete('prompt');
-      const html = loginPage({ csrf: csrfFor(request, reply), authorize: carried.toString(), clientName: authz.client.name });
+      const html = loginPage({ csrf: csrfToken(names, request, reply), authorize: carried.toString(), clientName: authz.client.name });
       return sendPage(reply, 200, html, [authz.redirectUri]);
     }
     return continueAuthorization(request, reply, authz, rawQuery, current);
@@ -145,37 +95,21 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
   });
 
   app.post('/login', async (request, reply) => {
-    const cookies = parseCookies(request.headers.cookie);
-    if (!csrfMatches(cookies.get(names.csrf), field(request.body, 'csrf'))) {
-      return sendPage(reply, 403, errorPage('Your session expired', 'The form was too old or was not sent by this site. Go back to the application and start again.'));
-    }
+    if (!formCsrfOk(names, request, reply, START_AGAIN)) return reply;
     const rawQuery = field(request.body, 'authorize') ?? '';
     const authz = await checked(reply, queryParams(rawQuery));
     if (!authz) return reply;
-    const username = (field(request.body, 'username') ?? '').trim();
-    const password = field(request.body, 'password') ?? '';
-    const csrf = csrfFor(request, reply);
+    const csrf = csrfToken(names, request, reply);
     const again = (status: number, error: string): FastifyReply =>
-      sendPage(reply, status, loginPage({ csrf, authorize: rawQuery, clientName: authz.client.name, username: username.slice(0, 256), error }), [authz.redirectUri]);
-    if (username === '' || password === '') return again(400, 'Enter your username and password.');
-    const result = await flows.authenticate(username, password, contextOf(request));
-    if (!result.ok) {
-      if (result.reason === 'throttled') {
-        reply.header('retry-after', String(result.retryAfterSeconds));
-        return again(429, `Too many failed attempts. Wait ${result.retryAfterSeconds} seconds and try again.`);
-      }
-      return again(401, INVALID_CREDENTIALS);
-    }
-    const { session, cookie } = await flows.startSession(result.user, contextOf(request));
-    reply.header('set-cookie', serializeCookie(names.session, cookie, { secure: names.secure, maxAge: flows.config.sessionAbsoluteTtl }));
-    return continueAuthorization(request, reply, authz, rawQuery, { session, user: result.user });
+      sendPage(reply, status, loginPage({ csrf, authorize: rawQuery, clientName: authz.client.name, username: typedUsername(request), error }), [authz.redirectUri]);
+    const signedIn = await passwordSignIn(flows, names, request, reply, again);
+    if (!('session' in signedIn)) return signedIn;
+    return continueAuthorization(request, reply, authz, rawQuery, signedIn);
   });
 
   app.post('/consent', async (request, reply) => {
+    if (!formCsrfOk(names, request, reply, START_AGAIN)) return reply;
     const cookies = parseCookies(request.headers.cookie);
-    if (!csrfMatches(cookies.get(names.csrf), field(request.body, 'csrf'))) {
-      return sendPage(reply, 403, errorPage('Your session expired', 'The form was too old or was not sent by this site. Go back to the application and start again.'));
-    }
     const rawQuery = field(request.body, 'authorize') ?? '';
     const authz = await checked(reply, queryParams(rawQuery));
     if (!authz) return reply;
@@ -215,7 +149,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
       if (current) {
         // Validate first (an invalid hint or redirect is an error page), then ask before ending the session.
         await flows.logout(asLogout(params), undefined);
-        return sendPage(reply, 200, logoutConfirmPage({ csrf: csrfFor(request, reply), params }), params['post_logout_redirect_uri'] ? [params['post_logout_redirect_uri']] : []);
+        return sendPage(reply, 200, logoutConfirmPage({ csrf: csrfToken(names, request, reply), params }), params['post_logout_redirect_uri'] ? [params['post_logout_redirect_uri']] : []);
       }
       const { redirectTo } = await flows.logout(asLogout(params), undefined);
       return redirectTo ? redirect(reply, redirectTo) : sendPage(reply, 200, loggedOutPage());
@@ -226,10 +160,8 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
   });
 
   app.post('/logout', async (request, reply) => {
+    if (!formCsrfOk(names, request, reply, '')) return reply;
     const cookies = parseCookies(request.headers.cookie);
-    if (!csrfMatches(cookies.get(names.csrf), field(request.body, 'csrf'))) {
-      return sendPage(reply, 403, errorPage('Your session expired', 'The form was too old or was not sent by this site.'));
-    }
     try {
       const params = logoutParams((request.body ?? {}) as FormParams);
       const current = await flows.currentSession(cookies.get(names.session));

@@ -1,13 +1,12 @@
 import { formatUserCode, type AuthServer } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { contextOf, csrfToken, field, sendPage } from './authorize-routes.js';
-import { cookieNames, csrfMatches, parseCookies, serializeCookie } from './pages/cookies.js';
+import { contextOf, csrfToken, field, formCsrfOk, passwordSignIn, sendPage, typedUsername } from './page-forms.js';
+import { cookieNames, parseCookies } from './pages/cookies.js';
 import { deviceCodePage, deviceConfirmPage, deviceDonePage } from './pages/device-pages.js';
 import { loginPage } from './pages/login-page.js';
-import { errorPage } from './pages/message-pages.js';
 
 const CODE_ERROR = 'That code is not valid or has expired. Check the code on your device.';
-const STALE_FORM = 'The form was too old or was not sent by this site. Start again.';
+const START_AGAIN = 'Start again.';
 
 /** RFC 8628: POST /device_authorization for devices; /device pages where a person enters the code and approves. */
 export function registerDeviceRoutes(app: FastifyInstance, auth: AuthServer, endpointRequest: (request: FastifyRequest) => Parameters<AuthServer['login']['deviceAuthorization']>[0]): void {
@@ -46,11 +45,7 @@ export function registerDeviceRoutes(app: FastifyInstance, auth: AuthServer, end
     }));
   }
 
-  const checkCsrf = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    if (csrfMatches(parseCookies(request.headers.cookie).get(names.csrf), field(request.body, 'csrf'))) return true;
-    sendPage(reply, 403, errorPage('Your session expired', STALE_FORM));
-    return false;
-  };
+  const checkCsrf = (request: FastifyRequest, reply: FastifyReply): boolean => formCsrfOk(names, request, reply, START_AGAIN);
 
   app.get('/device', (request, reply) => {
     const raw = (request.query as Record<string, unknown> | undefined)?.['user_code'];
@@ -73,23 +68,12 @@ export function registerDeviceRoutes(app: FastifyInstance, auth: AuthServer, end
     const typed = field(request.body, 'user_code') ?? '';
     const found = await lookUp(request, reply, typed);
     if (!found) return reply;
-    const username = (field(request.body, 'username') ?? '').trim();
-    const password = field(request.body, 'password') ?? '';
     const csrf = csrfToken(names, request, reply);
     const again = (status: number, error: string) =>
-      sendPage(reply, status, loginPage({ csrf, device: formatUserCode(found.device.userCode), clientName: found.client.name, username: username.slice(0, 256), error }));
-    if (username === '' || password === '') return again(400, 'Enter your username and password.');
-    const result = await flows.authenticate(username, password, contextOf(request));
-    if (!result.ok) {
-      if (result.reason === 'throttled') {
-        reply.header('retry-after', String(result.retryAfterSeconds));
-        return again(429, `Too many failed attempts. Wait ${result.retryAfterSeconds} seconds and try again.`);
-      }
-      return again(401, 'Incorrect username or password.');
-    }
-    const { session, cookie } = await flows.startSession(result.user, contextOf(request));
-    reply.header('set-cookie', serializeCookie(names.session, cookie, { secure: names.secure, maxAge: flows.config.sessionAbsoluteTtl }));
-    return confirm(request, reply, typed, { session, user: result.user });
+      sendPage(reply, status, loginPage({ csrf, device: formatUserCode(found.device.userCode), clientName: found.client.name, username: typedUsername(request), error }));
+    const signedIn = await passwordSignIn(flows, names, request, reply, again);
+    if (!('session' in signedIn)) return signedIn;
+    return confirm(request, reply, typed, signedIn);
   });
 
   app.post('/device/decide', async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage } from '../http/pages/message-pages.js';
-import { sendPage } from '../http/authorize-routes.js';
+import { sendPage } from '../http/page-forms.js';
 import type { LimitedRoute, Refusal } from './rate-limiter.js';
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
