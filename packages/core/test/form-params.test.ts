@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OAuthError } from '@tessera/core';
 import { optionalParam, repeatedParam, requiredParam } from '../dist/request.js';
+import { oauthCodeOf } from './support/harness.js';
 
-const errorCode = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError);
-    return error.code;
-  }
-};
 
 describe('RFC 6749 §3.1/§3.2 request parameters', () => {
   it('a parameter sent without a value is treated as omitted', () => {
     assert.equal(optionalParam({ scope: '' }, 'scope'), undefined);
     assert.equal(optionalParam({}, 'scope'), undefined);
-    assert.equal(errorCode(() => requiredParam({ grant_type: '' }, 'grant_type')), 'invalid_request');
+    assert.equal(oauthCodeOf(() => requiredParam({ grant_type: '' }, 'grant_type')), 'invalid_request');
   });
 
   it('a parameter must not be included more than once: invalid_request', () => {
-    assert.equal(errorCode(() => optionalParam({ scope: ['a', 'b'] }, 'scope')), 'invalid_request');
-    assert.equal(errorCode(() => optionalParam({ scope: ['a', 'a'] }, 'scope')), 'invalid_request');
-    assert.equal(errorCode(() => requiredParam({ grant_type: ['x', 'y'] }, 'grant_type')), 'invalid_request');
+    assert.equal(oauthCodeOf(() => optionalParam({ scope: ['a', 'b'] }, 'scope')), 'invalid_request');
+    assert.equal(oauthCodeOf(() => optionalParam({ scope: ['a', 'a'] }, 'scope')), 'invalid_request');
+    assert.equal(oauthCodeOf(() => requiredParam({ grant_type: ['x', 'y'] }, 'grant_type')), 'invalid_request');
   });
 
   it('returns a single value as is', () => {
@@ -32,7 +23,7 @@ describe('RFC 6749 §3.1/§3.2 request parameters', () => {
   });
 
   it('missing required parameter: invalid_request', () => {
-    assert.equal(errorCode(() => requiredParam({}, 'grant_type')), 'invalid_request');
+    assert.equal(oauthCodeOf(() => requiredParam({}, 'grant_type')), 'invalid_request');
   });
 });
 

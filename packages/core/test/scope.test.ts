@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OAuthError } from '@tessera/core';
 import { grantScopes, isScopeToken, parseScope } from '../dist/scope.js';
+import { oauthCodeOf } from './support/harness.js';
 
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError);
-    return error.code;
-  }
-};
 
 describe('RFC 6749 §3.3 scope syntax', () => {
   it('accepts NQCHAR tokens (%x21 / %x23-5B / %x5D-7E)', () => {
@@ -31,8 +22,8 @@ describe('RFC 6749 §3.3 scope syntax', () => {
   });
 
   it('answers invalid_scope for a forbidden character', () => {
-    assert.equal(code(() => parseScope('read "admin"')), 'invalid_scope');
-    assert.equal(code(() => parseScope('read\nadmin')), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => parseScope('read "admin"')), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => parseScope('read\nadmin')), 'invalid_scope');
   });
 });
 
@@ -47,11 +38,11 @@ describe('RFC 6749 §3.3 scope granting', () => {
   });
 
   it('answers invalid_scope when any requested scope is not allowed', () => {
-    assert.equal(code(() => grantScopes(['a', 'z'], ['a', 'b'], ['a'])), 'invalid_scope');
-    assert.equal(code(() => grantScopes(['a'], [], [])), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => grantScopes(['a', 'z'], ['a', 'b'], ['a'])), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => grantScopes(['a'], [], [])), 'invalid_scope');
   });
 
   it('compares scopes exactly (case-sensitive)', () => {
-    assert.equal(code(() => grantScopes(['READ'], ['read'], [])), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => grantScopes(['READ'], ['read'], [])), 'invalid_scope');
   });
 });

@@ -127,6 +127,17 @@ export async function rejectsWith(promise: Promise<unknown>, code: OAuthErrorCod
   return caught;
 }
 
+/** The RFC 6749 error code `fn` throws as an OAuthError, or undefined when it does not throw. */
+export function oauthCodeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    assert.ok(error instanceof OAuthError, `not an OAuthError: ${String(error)}`);
+    return error.code;
+  }
+}
+
 export function decodeSegment(segment: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
