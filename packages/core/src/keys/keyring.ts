@@ -1,7 +1,8 @@
-import { createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import type { SigningAlgorithm, SigningKeyRecord } from '../model.js';
 import type { MasterKey } from './master-key.js';
 import { decryptPrivateKey, publicKeyOf } from './signing-key.js';
+import { signingThread, type ThreadSigner } from './signing-thread.js';
 
 /** A key ready for use on the hot path: KeyObjects parsed once, the JWS header pre-encoded. */
 export interface LoadedKey {
@@ -10,8 +11,8 @@ export interface LoadedKey {
   readonly record: SigningKeyRecord;
   readonly publicKey: KeyObject;
   readonly privateKey: KeyObject | undefined;
-  /** Independent copies of the private key for thread-pool signing (see signBytesAsync). */
-  readonly signingPool?: readonly KeyObject[];
+  /** The private key as registered with the signing thread (see signBytesAsync). */
+  readonly threadSigner?: ThreadSigner;
   /** base64url of `{"alg","typ":"at+jwt","kid"}`, followed by a dot. */
   readonly accessTokenHeader: string;
 }
@@ -23,34 +24,13 @@ export function signBytes(key: LoadedKey, data: string): Buffer {
   return sign(digestOf(key.alg), Buffer.from(data), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
 }
 
-let nextPoolSlot = 0;
-
 /**
- * Node copies a KeyObject's key under a per-key mutex when it queues a signing job, and a worker holds
- * that mutex while it signs; with one KeyObject the event loop waits for the workers. Each copy has its
- * own mutex, so round-robin over a few of them keeps the event loop free.
- */
-const SIGNING_POOL_SIZE = 8;
-
-function signingPoolOf(privateKey: KeyObject): KeyObject[] {
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  return Array.from({ length: SIGNING_POOL_SIZE }, () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
-}
-
-/**
- * Signs on libuv's thread pool instead of the event loop: issuance is bound by the signature, and
+ * Signs on the signing thread instead of the event loop: issuance is bound by the signature, and
  * moving it off the main thread lets parsing and routing of the next requests overlap with it.
  */
 export function signBytesAsync(key: LoadedKey, data: string): Promise<Buffer> {
-  const pool = key.signingPool;
-  const privateKey = pool && pool.length > 0 ? pool[nextPoolSlot++ % pool.length] : key.privateKey;
-  if (!privateKey) return Promise.reject(new Error(`signing key ${key.kid} has no private part loaded`));
-  return new Promise((resolve, reject) => {
-    sign(digestOf(key.alg), Buffer.from(data), { key: privateKey, dsaEncoding: 'ieee-p1363' }, (error, signature) => {
-      if (error) reject(error);
-      else resolve(signature);
-    });
-  });
+  if (!key.threadSigner) return Promise.reject(new Error(`signing key ${key.kid} has no private part loaded`));
+  return key.threadSigner.sign(data);
 }
 
 export function verifyBytes(key: LoadedKey, data: string, signature: Buffer): boolean {
@@ -101,7 +81,7 @@ export class Keyring {
           record,
           publicKey: publicKeyOf(record),
           privateKey,
-          ...(privateKey ? { signingPool: signingPoolOf(privateKey) } : {}),
+          ...(privateKey ? { threadSigner: signingThread.register(privateKey, digestOf(record.alg)) } : {}),
           accessTokenHeader: `${Buffer.from(JSON.stringify(header)).toString('base64url')}.`,
         };
       });
