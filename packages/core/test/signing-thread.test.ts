@@ -9,8 +9,8 @@ const pairs = {
   RS256: { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), digest: 'sha256' },
 } as const;
 
-const verifies = (publicKey: KeyObject, digest: string | null, data: string, signature: Buffer): boolean =>
-  verify(digest, Buffer.from(data), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+const verifies = (publicKey: KeyObject, digest: string | null, data: string, signature: string): boolean =>
+  verify(digest, Buffer.from(data), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
 
 describe('SigningThread', () => {
   const thread = new SigningThread();
@@ -24,7 +24,7 @@ describe('SigningThread', () => {
       assert.ok(verifies(pair.publicKey, pair.digest, data, signatures[i]!), `signature ${i} verifies for its own input`);
       assert.equal(verifies(pair.publicKey, pair.digest, `${data}x`, signatures[i]!), false);
     });
-    assert.equal(signatures[0]!.length, 64, 'ES256 signatures are IEEE P1363 (r || s), as JWS needs');
+    assert.equal(Buffer.from(signatures[0]!, 'base64url').length, 64, 'ES256 signatures are IEEE P1363 (r || s), as JWS needs');
   });
 
   it('starts a new thread after the old one stopped, with the keys registered before', async () => {

@@ -11,7 +11,7 @@ export interface LoadedKey {
   readonly record: SigningKeyRecord;
   readonly publicKey: KeyObject;
   readonly privateKey: KeyObject | undefined;
-  /** The private key as registered with the signing thread (see signBytesAsync). */
+  /** The private key as registered with the signing thread (see signToBase64url). */
   readonly threadSigner?: ThreadSigner;
   /** base64url of `{"alg","typ":"at+jwt","kid"}`, followed by a dot. */
   readonly accessTokenHeader: string;
@@ -25,10 +25,10 @@ export function signBytes(key: LoadedKey, data: string): Buffer {
 }
 
 /**
- * Signs on the signing thread instead of the event loop: issuance is bound by the signature, and
- * moving it off the main thread lets parsing and routing of the next requests overlap with it.
+ * The base64url signature of `data`, made on the signing thread instead of the event loop: issuance is
+ * bound by the signature, and moving it off the main thread lets the next requests overlap with it.
  */
-export function signBytesAsync(key: LoadedKey, data: string): Promise<Buffer> {
+export function signToBase64url(key: LoadedKey, data: string): Promise<string> {
   if (!key.threadSigner) return Promise.reject(new Error(`signing key ${key.kid} has no private part loaded`));
   return key.threadSigner.sign(data);
 }

@@ -4,22 +4,27 @@ import type { KeyObject } from 'node:crypto';
 export type SigningThreadRequest =
   | { type: 'key'; handle: number; der: Uint8Array; digest: string | null }
   | { type: 'forget'; handle: number }
-  | { type: 'sign'; batch: number; items: Array<[handle: number, data: string]> };
+  | { type: 'sign'; batch: number; handles: number[]; inputs: string[] };
 
-/** Per item of the batch, in order: the signature, or why it could not be made. */
+/**
+ * Per input of the batch, in order, the base64url signature; an input that could not be signed has
+ * an empty string there and its reason in `errors`.
+ */
 export interface SigningThreadReply {
   batch: number;
-  results: Array<Uint8Array | string>;
+  signatures: string[];
+  errors?: Record<number, string>;
 }
 
 interface Waiter {
-  resolve(signature: Buffer): void;
+  resolve(signature: string): void;
   reject(error: Error): void;
 }
 
 /** A private key registered with the signing thread; dropping it lets the thread forget the key. */
 export interface ThreadSigner {
-  sign(data: string): Promise<Buffer>;
+  /** The base64url signature of `data` (ECDSA as IEEE P1363, as JWS needs). */
+  sign(data: string): Promise<string>;
 }
 
 /**
@@ -40,7 +45,8 @@ export class SigningThread {
   #worker: Worker | undefined;
   #nextHandle = 0;
   #nextBatch = 0;
-  #queued: Array<[number, string]> = [];
+  #queuedHandles: number[] = [];
+  #queuedInputs: string[] = [];
   #queuedWaiters: Waiter[] = [];
   readonly #inFlight = new Map<number, Waiter[]>();
 
@@ -54,24 +60,27 @@ export class SigningThread {
     return signer;
   }
 
-  #sign(handle: number, data: string): Promise<Buffer> {
+  #sign(handle: number, data: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      if (this.#queued.length === 0) setImmediate(() => this.#flush());
-      this.#queued.push([handle, data]);
+      if (this.#queuedInputs.length === 0) setImmediate(() => this.#flush());
+      this.#queuedHandles.push(handle);
+      this.#queuedInputs.push(data);
       this.#queuedWaiters.push({ resolve, reject });
     });
   }
 
   #flush(): void {
-    const items = this.#queued;
+    const handles = this.#queuedHandles;
+    const inputs = this.#queuedInputs;
     const waiters = this.#queuedWaiters;
-    this.#queued = [];
+    this.#queuedHandles = [];
+    this.#queuedInputs = [];
     this.#queuedWaiters = [];
     const worker = this.#worker ?? this.#start();
     const batch = ++this.#nextBatch;
     if (this.#inFlight.size === 0) worker.ref();
     this.#inFlight.set(batch, waiters);
-    worker.postMessage({ type: 'sign', batch, items } satisfies SigningThreadRequest);
+    worker.postMessage({ type: 'sign', batch, handles, inputs } satisfies SigningThreadRequest);
   }
 
   #start(): Worker {
@@ -92,16 +101,16 @@ export class SigningThread {
     return worker;
   }
 
-  #settle({ batch, results }: SigningThreadReply): void {
+  #settle({ batch, signatures, errors }: SigningThreadReply): void {
     const waiters = this.#inFlight.get(batch);
     if (!waiters) return;
     this.#inFlight.delete(batch);
     if (this.#inFlight.size === 0) this.#worker?.unref();
-    results.forEach((result, i) => {
-      const waiter = waiters[i]!;
-      if (typeof result === 'string') waiter.reject(new Error(`signing failed: ${result}`));
-      else waiter.resolve(Buffer.from(result.buffer, result.byteOffset, result.byteLength));
-    });
+    for (let i = 0; i < waiters.length; i++) {
+      const error = errors?.[i];
+      if (error === undefined) waiters[i]!.resolve(signatures[i]!);
+      else waiters[i]!.reject(new Error(`signing failed: ${error}`));
+    }
   }
 
   /** Stops the thread; signatures still owed fail, and the next signature starts a new thread. */

@@ -22,16 +22,18 @@ port.on('message', (message: SigningThreadRequest) => {
       keys.delete(message.handle);
       break;
     case 'sign': {
-      const results = message.items.map(([handle, data]): Uint8Array | string => {
-        const entry = keys.get(handle);
-        if (!entry) return `no signing key with handle ${handle}`;
+      const reply: SigningThreadReply = { batch: message.batch, signatures: [] };
+      message.inputs.forEach((input, i) => {
+        const entry = keys.get(message.handles[i]!);
         try {
-          return sign(entry.digest, Buffer.from(data), { key: entry.key, dsaEncoding: 'ieee-p1363' });
+          if (!entry) throw new Error(`no signing key with handle ${message.handles[i]}`);
+          reply.signatures.push(sign(entry.digest, Buffer.from(input), { key: entry.key, dsaEncoding: 'ieee-p1363' }).toString('base64url'));
         } catch (error) {
-          return error instanceof Error ? error.message : String(error);
+          reply.signatures.push('');
+          (reply.errors ??= {})[i] = error instanceof Error ? error.message : String(error);
         }
       });
-      port.postMessage({ batch: message.batch, results } satisfies SigningThreadReply);
+      port.postMessage(reply);
       break;
     }
   }

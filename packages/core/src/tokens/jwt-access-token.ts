@@ -1,6 +1,6 @@
 import { toSeconds } from '../clock.js';
 import { decodeBase64urlStrict, timeOrderedUuid } from '../encoding.js';
-import { signBytesAsync, verifyBytes, type Keyring, type LoadedKey } from '../keys/keyring.js';
+import { signToBase64url, verifyBytes, type Keyring, type LoadedKey } from '../keys/keyring.js';
 
 /** RFC 9068 access-token claims as Tessera issues them. */
 export interface AccessTokenClaims {
@@ -46,8 +46,8 @@ export async function mintAccessToken(key: LoadedKey, input: MintInput): Promise
   if (input.sessionId) claims.sid = input.sessionId;
   if (input.familyId) claims.fam = input.familyId;
   const signingInput = key.accessTokenHeader + Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signature = await signBytesAsync(key, signingInput);
-  return { token: `${signingInput}.${signature.toString('base64url')}`, claims };
+  const signature = await signToBase64url(key, signingInput);
+  return { token: `${signingInput}.${signature}`, claims };
 }
 
 /** Why a token was not accepted; for operators and audit events, never shown to clients. */
