@@ -51,15 +51,16 @@ function environment() {
 function notes(env, options, targets, results) {
   const list = [
     `This machine has ${env.cores} core(s) and the load generator (autocannon, in the benchmark process) runs on it too: ` +
-      'it takes part of a core itself, and whatever a server does off its main thread (libuv thread pool, GC helper ' +
+      'it takes part of a core itself, and whatever a server does off its main thread (worker threads, libuv thread pool, GC helper ' +
       'threads) competes with it. The figures compare targets on the same box; they are not capacity figures, and with ' +
       'the load generator on another machine the ratios can differ. Compare ratios rather than absolutes.',
-    'Every target is a single Node process (no cluster), so it uses one core for JavaScript either way.',
+    'Every target is a single Node process (no cluster).',
   ];
   if (targets.some((t) => t.id === 'peer') && options.scenarios.includes('issuance')) {
     list.push(
-      'Both issuers sign off their main thread: oidc-provider through WebCrypto, Tessera through node:crypto\'s ' +
-        'callback form; both run the signature on the libuv thread pool.',
+      'Both issuers sign off their event loop: oidc-provider through WebCrypto, on the libuv thread pool; Tessera on ' +
+        'its signing thread (a worker thread that signs every token requested during one event-loop turn as one batch). ' +
+        'Tessera also writes its audit log (one SQLite row per token) from a second worker thread; the peer keeps no audit log.',
     );
   }
   if (targets.some((t) => t.id === 'peer') && options.scenarios.includes('introspection')) {
