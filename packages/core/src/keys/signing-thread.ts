@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 
 export type SigningThreadRequest =
-  | { type: 'key'; handle: number; der: Uint8Array; digest: string | null }
+  | { type: 'key'; handle: number; key: KeyObject; digest: string | null }
   | { type: 'forget'; handle: number }
   | { type: 'sign'; batch: number; handles: number[]; inputs: string[] };
 
@@ -16,16 +16,21 @@ export interface SigningThreadReply {
   errors?: Record<number, string>;
 }
 
-interface Waiter {
-  resolve(signature: string): void;
-  reject(error: Error): void;
-}
-
 /** A private key registered with the signing thread; dropping it lets the thread forget the key. */
 export interface ThreadSigner {
   /** The base64url signature of `data` (ECDSA as IEEE P1363, as JWS needs). */
   sign(data: string): Promise<string>;
 }
+
+interface Waiter {
+  resolve(signature: string): void;
+  reject(error: Error): void;
+  /** Held until the signature is settled, so the key cannot be forgotten while a signature for it is owed. */
+  signer: ThreadSigner;
+}
+
+/** After a thread failed to start or died, signatures fail at once for this long instead of starting threads in a loop. */
+const RESTART_PAUSE_MS = 1000;
 
 /**
  * One worker thread that signs access tokens for the whole process, in batches.
@@ -36,13 +41,16 @@ export interface ThreadSigner {
  * to 100 connections). Here every token requested during one turn of the event loop goes to this
  * thread as one message, and the signatures come back as one message.
  *
- * Keys live in the thread by handle; a handle is forgotten once its ThreadSigner is garbage-collected.
- * If the thread dies, the signatures it owed fail and the next signature starts a new thread.
+ * Keys live in the thread by handle (KeyObjects are cloned across threads by Node, never exported);
+ * a handle may be forgotten once its ThreadSigner is garbage-collected and no signature for it is owed.
+ * If the thread dies, the batches it had been sent fail; the next batch starts a new thread, unless
+ * the last one failed less than RESTART_PAUSE_MS ago, in which case that batch fails with its error.
  */
 export class SigningThread {
-  readonly #keys = new Map<number, { der: Uint8Array; digest: string | null }>();
+  readonly #keys = new Map<number, { key: KeyObject; digest: string | null }>();
   readonly #forgetOnCollect = new FinalizationRegistry<number>((handle) => this.#forget(handle));
   #worker: Worker | undefined;
+  #lastFailure: { at: number; error: Error } | undefined;
   #nextHandle = 0;
   #nextBatch = 0;
   #queuedHandles: number[] = [];
@@ -52,20 +60,19 @@ export class SigningThread {
 
   register(privateKey: KeyObject, digest: string | null): ThreadSigner {
     const handle = ++this.#nextHandle;
-    const der = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
-    this.#keys.set(handle, { der, digest });
-    this.#worker?.postMessage({ type: 'key', handle, der, digest } satisfies SigningThreadRequest);
-    const signer: ThreadSigner = { sign: (data) => this.#sign(handle, data) };
+    this.#keys.set(handle, { key: privateKey, digest });
+    this.#worker?.postMessage({ type: 'key', handle, key: privateKey, digest } satisfies SigningThreadRequest);
+    const signer: ThreadSigner = { sign: (data) => this.#sign(signer, handle, data) };
     this.#forgetOnCollect.register(signer, handle);
     return signer;
   }
 
-  #sign(handle: number, data: string): Promise<string> {
+  #sign(signer: ThreadSigner, handle: number, data: string): Promise<string> {
     return new Promise((resolve, reject) => {
       if (this.#queuedInputs.length === 0) setImmediate(() => this.#flush());
       this.#queuedHandles.push(handle);
       this.#queuedInputs.push(data);
-      this.#queuedWaiters.push({ resolve, reject });
+      this.#queuedWaiters.push({ resolve, reject, signer });
     });
   }
 
@@ -76,26 +83,40 @@ export class SigningThread {
     this.#queuedHandles = [];
     this.#queuedInputs = [];
     this.#queuedWaiters = [];
-    const worker = this.#worker ?? this.#start();
-    const batch = ++this.#nextBatch;
-    if (this.#inFlight.size === 0) worker.ref();
-    this.#inFlight.set(batch, waiters);
-    worker.postMessage({ type: 'sign', batch, handles, inputs } satisfies SigningThreadRequest);
+    try {
+      const worker = this.#worker ?? this.#start();
+      const batch = ++this.#nextBatch;
+      if (this.#inFlight.size === 0) worker.ref();
+      this.#inFlight.set(batch, waiters);
+      worker.postMessage({ type: 'sign', batch, handles, inputs } satisfies SigningThreadRequest);
+    } catch (error) {
+      const reason = error instanceof Error ? error : new Error(String(error));
+      for (const waiter of waiters) waiter.reject(reason);
+    }
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL('./signing-worker.js', import.meta.url));
-    for (const [handle, { der, digest }] of this.#keys) {
-      worker.postMessage({ type: 'key', handle, der, digest } satisfies SigningThreadRequest);
+    const failure = this.#lastFailure;
+    if (failure && Date.now() - failure.at < RESTART_PAUSE_MS) throw failure.error;
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./signing-worker.js', import.meta.url));
+    } catch (error) {
+      this.#lastFailure = { at: Date.now(), error: new Error(`the signing thread could not start: ${String(error)}`) };
+      throw this.#lastFailure.error;
+    }
+    for (const [handle, { key, digest }] of this.#keys) {
+      worker.postMessage({ type: 'key', handle, key, digest } satisfies SigningThreadRequest);
     }
     worker.on('message', (reply: SigningThreadReply) => this.#settle(reply));
     const fail = (error: Error): void => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
+      this.#lastFailure = { at: Date.now(), error };
       for (const waiters of this.#inFlight.values()) for (const waiter of waiters) waiter.reject(error);
       this.#inFlight.clear();
     };
-    worker.on('error', fail);
+    worker.on('error', (error) => fail(new Error(`the signing thread failed: ${error.message}`)));
     worker.on('exit', (code) => fail(new Error(`the signing thread stopped (exit code ${code})`)));
     this.#worker = worker;
     return worker;
@@ -113,9 +134,13 @@ export class SigningThread {
     }
   }
 
-  /** Stops the thread; signatures still owed fail, and the next signature starts a new thread. */
+  /**
+   * Stops the thread. Batches already sent to it fail; signatures requested since the last turn of
+   * the event loop go to a new thread.
+   */
   async stop(): Promise<void> {
     await this.#worker?.terminate();
+    this.#lastFailure = undefined;
   }
 
   #forget(handle: number): void {

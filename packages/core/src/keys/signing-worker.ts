@@ -2,7 +2,7 @@
  * The signing thread's side (see signing-thread.ts): holds private keys by handle and signs each batch
  * it receives synchronously, answering the batch's signatures in one message.
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { SigningThreadReply, SigningThreadRequest } from './signing-thread.js';
 
@@ -10,13 +10,16 @@ const keys = new Map<number, { key: KeyObject; digest: string | null }>();
 const port = parentPort;
 if (!port) throw new Error('signing-worker.js runs only as a worker thread');
 
+function signOne(handle: number, input: string): string {
+  const entry = keys.get(handle);
+  if (!entry) throw new Error(`no signing key with handle ${handle}`);
+  return sign(entry.digest, Buffer.from(input), { key: entry.key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+}
+
 port.on('message', (message: SigningThreadRequest) => {
   switch (message.type) {
     case 'key':
-      keys.set(message.handle, {
-        key: createPrivateKey({ key: Buffer.from(message.der), format: 'der', type: 'pkcs8' }),
-        digest: message.digest,
-      });
+      keys.set(message.handle, { key: message.key, digest: message.digest });
       break;
     case 'forget':
       keys.delete(message.handle);
@@ -24,10 +27,8 @@ port.on('message', (message: SigningThreadRequest) => {
     case 'sign': {
       const reply: SigningThreadReply = { batch: message.batch, signatures: [] };
       message.inputs.forEach((input, i) => {
-        const entry = keys.get(message.handles[i]!);
         try {
-          if (!entry) throw new Error(`no signing key with handle ${message.handles[i]}`);
-          reply.signatures.push(sign(entry.digest, Buffer.from(input), { key: entry.key, dsaEncoding: 'ieee-p1363' }).toString('base64url'));
+          reply.signatures.push(signOne(message.handles[i]!, input));
         } catch (error) {
           reply.signatures.push('');
           (reply.errors ??= {})[i] = error instanceof Error ? error.message : String(error);
