@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, preHandlerHookHandler } from 'fastify';
+import { OAuthError } from '@tessera/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onErrorHookHandler, preHandlerHookHandler } from 'fastify';
 import { claimedClientId } from './client-id.js';
 import type { LimitedRoute, RateLimiter } from './rate-limiter.js';
 import { sendRefusal } from './refusal.js';
@@ -23,7 +24,8 @@ function prepend<T>(existing: T | T[] | undefined, hook: T): T[] {
 /**
  * Attaches the limiter to the limited routes as they are declared (call before any route): a
  * preHandler (the body is parsed by then, so `client_id` in the form counts) and, on OAuth routes, an
- * onResponse hook that refunds the client bucket when client authentication failed (401).
+ * onError hook that refunds the client bucket when client authentication failed (a 401 OAuthError).
+ * onError runs only for failed requests, so a successful one pays for no second hook.
  */
 export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): void {
   app.addHook('onRoute', (options) => {
@@ -44,12 +46,12 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
       };
       options.preHandler = prepend(options.preHandler, check);
       if (route.kind === 'oauth') {
-        const refund: onResponseHookHandler = function (request, reply, done) {
+        const refund: onErrorHookHandler = function (request, _reply, error, done) {
           const clientId = (request as Charged)[CHARGED];
-          if (clientId !== undefined && reply.statusCode === 401) limiter.refundClient(route, clientId);
+          if (clientId !== undefined && error instanceof OAuthError && error.status === 401) limiter.refundClient(route, clientId);
           done();
         };
-        options.onResponse = prepend(options.onResponse, refund);
+        options.onError = prepend(options.onError, refund);
       }
     }
   });
