@@ -13,12 +13,13 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrate } from './lib/calibrate.mjs';
 import { profileChildrenInto, stopAll } from './lib/children.mjs';
+import { measureCpuCost } from './lib/cpu-cost.mjs';
 import { measureInterleaved } from './lib/load.mjs';
 import { MICRO_BENCHMARKS, runMicro } from './lib/micro.mjs';
 import { microVerdictLine, microVerdicts, withMicroSections } from './lib/micro-report.mjs';
 import { microSections } from './lib/micro-sections.mjs';
 import { BenchSettingError, readOptions } from './lib/options.mjs';
-import { buildRows, consoleTable, DISTURBED, markdown, verdicts } from './lib/report.mjs';
+import { buildRows, consoleCpuTable, consoleTable, DISTURBED, markdown, verdicts } from './lib/report.mjs';
 import { TargetCheckError } from './scenarios/check.mjs';
 import introspection from './scenarios/introspection.mjs';
 import issuance from './scenarios/issuance.mjs';
@@ -139,7 +140,7 @@ async function main() {
     for (const target of runTargets) {
       const prepared = await scenario.prepare(target, options);
       log(`  ${target.label}: checked (${prepared.checked})`);
-      loads.push({ url: target.url, connections: options.connections, requests: prepared.requests, verifyBody: prepared.verifyBody });
+      loads.push({ pid: target.pid, url: target.url, connections: options.connections, requests: prepared.requests, verifyBody: prepared.verifyBody });
     }
     log(`  warm-up ${options.warmup} s each, then ${options.repeat} round(s) over the targets…`);
     const measured = await measureInterleaved(loads, options, (index, run, i) => {
@@ -150,9 +151,19 @@ async function main() {
       log(`    round ${i + 1}/${options.repeat} ${runTargets[index].label}: ${Math.round(run.rps)} req/s, ` +
         `p50 ${run.p50} ms, p99 ${run.p99} ms${other}${trouble}`);
     });
+    let cpu;
+    if (options.cpuRate !== undefined) {
+      log(`  server CPU per request at ${options.cpuRate} req/s: ${options.repeat} round(s) of ${options.cpuDuration} s per target…`);
+      cpu = await measureCpuCost(loads, { rate: options.cpuRate, duration: options.cpuDuration, repeat: options.repeat }, (index, run, i) => {
+        const trouble = run.problems === 0 ? '' : `  !! ${run.problems} failed request(s)`;
+        log(`    round ${i + 1}/${options.repeat} ${runTargets[index].label}: ${run.usPerRequest.toFixed(1)} µs CPU per request ` +
+          `(${Math.round(run.rps)} req/s answered)${trouble}`);
+      });
+      if (cpu === undefined) log('  (no /proc here: CPU per request not measured)');
+    }
     for (const [index, result] of measured.entries()) {
       if (result.warmupProblems > 0) log(`  (${runTargets[index].label}: warm-up had ${result.warmupProblems} failed request(s))`);
-      results.push({ scenario, target: runTargets[index], result });
+      results.push({ scenario, target: runTargets[index], result, ...(cpu ? { cpu: cpu[index] } : {}) });
     }
   }
 
@@ -160,6 +171,8 @@ async function main() {
   const rows = buildRows(results);
   const checks = verdicts(rows);
   if (rows.length > 0) log(`\n${consoleTable(rows, checks)}`);
+  const cpuTable = consoleCpuTable(rows, options.cpuRate);
+  if (cpuTable) log(`\n${cpuTable}`);
 
   await stopAll(); // the servers are done; the stand-alone benchmarks start their own
   const micro = await runMicroBenchmarks(micros);

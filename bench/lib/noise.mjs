@@ -14,8 +14,8 @@ const read = (path) => {
   }
 };
 
-/** Jiffies of user + system time of one process, or 0 when it is gone. */
-function processJiffies(pid) {
+/** Jiffies (1/100 s) of user + system time of one process, all its threads, or 0 when it is gone. */
+export function processJiffies(pid) {
   const stat = read(`/proc/${pid}/stat`);
   if (!stat) return 0;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

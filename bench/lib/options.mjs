@@ -35,6 +35,8 @@ function list(env, name, known) {
  * BENCH_TARGETS    comma list of targets to start (default all)
  * BENCH_OUT        markdown report path, relative to the repository root; "none" skips it (default docs/benchmarks.md)
  * BENCH_CPU_PROF   directory: run every server child with --cpu-prof and write <target>.cpuprofile there
+ * BENCH_CPU_RATE   requests/s of the fixed-rate pass that measures server CPU per request (default 2000; "off" skips it)
+ * BENCH_CPU_DURATION seconds per run of that pass (default 5; it runs BENCH_REPEAT rounds)
  */
 export function readOptions(env, { scenarios, targets }) {
   const out = env['BENCH_OUT']?.trim() || 'docs/benchmarks.md';
@@ -48,5 +50,7 @@ export function readOptions(env, { scenarios, targets }) {
     targets: list(env, 'BENCH_TARGETS', targets),
     out: out === 'none' ? undefined : out,
     cpuProfDir: env['BENCH_CPU_PROF']?.trim() || undefined,
+    cpuRate: env['BENCH_CPU_RATE']?.trim() === 'off' ? undefined : positiveNumber(env, 'BENCH_CPU_RATE', 2000, { integer: true }),
+    cpuDuration: positiveNumber(env, 'BENCH_CPU_DURATION', 5),
   });
 }

@@ -11,13 +11,14 @@ const fmtRatio = (n) => (n === undefined ? '' : `${n.toFixed(2)}×`);
  */
 export function buildRows(results) {
   const find = (scenarioId, targetId) => results.find((r) => r.scenario.id === scenarioId && r.target.id === targetId);
-  return results.map(({ scenario, target, result }) => {
-    const row = { scenario, target, result };
+  return results.map(({ scenario, target, result, cpu }) => {
+    const row = { scenario, target, result, cpu };
     if (target.id === 'tessera') {
       const peer = find(scenario.id, 'peer');
       const ceiling = find(scenario.id, 'ceiling');
       if (peer) row.vsPeer = result.rps / peer.result.rps;
       if (ceiling) row.vsCeiling = result.rps / ceiling.result.rps;
+      if (peer?.cpu && cpu) row.cpuVsPeer = peer.cpu.usPerRequest / cpu.usPerRequest;
     }
     return row;
   });
@@ -54,6 +55,49 @@ function cells(row) {
 }
 
 const verdictLine = (v) => `${v.scenario.title}: Tessera/peer ${v.ratio.toFixed(2)}× (target ≥ ${v.factor}×) ${v.verdict}`;
+
+const CPU_HEADINGS = ['Scenario', 'Target', 'CPU µs/request (median)', 'min–max', 'peer ÷ Tessera'];
+
+function cpuCells(row) {
+  const list = row.cpu.runs.map((r) => r.usPerRequest);
+  const failed = row.cpu.runs.reduce((sum, r) => sum + r.problems, 0);
+  return [
+    row.scenario.title,
+    row.target.label,
+    `${row.cpu.usPerRequest.toFixed(1)}${failed > 0 ? ` (${failed} failed)` : ''}`,
+    `${Math.min(...list).toFixed(1)}–${Math.max(...list).toFixed(1)}`,
+    fmtRatio(row.cpuVsPeer),
+  ];
+}
+
+/** The fixed-rate CPU pass as a console table, or '' when it did not run. */
+export function consoleCpuTable(rows, rate) {
+  const measured = rows.filter((row) => row.cpu);
+  if (measured.length === 0) return '';
+  const table = [CPU_HEADINGS, ...measured.map(cpuCells)];
+  const widths = CPU_HEADINGS.map((_, i) => Math.max(...table.map((line) => line[i].length)));
+  const lines = table.map((line) => line.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return [`Server CPU per request at ${rate} req/s (whole server process, all threads):`, ...lines].join('\n');
+}
+
+function cpuSection(rows, options) {
+  const measured = rows.filter((row) => row.cpu);
+  if (measured.length === 0) return '';
+  const head = `| ${CPU_HEADINGS.join(' | ')} |`;
+  const rule = `|${CPU_HEADINGS.map((_, i) => (i >= 2 ? '---:' : '---')).join('|')}|`;
+  return `
+## Server CPU per request at a fixed rate
+
+Every target served the same steady ${options.cpuRate} requests/s (${options.repeat} round(s) of ${options.cpuDuration} s each, round-robin,
+after the throughput runs); the CPU its whole process used (every thread, user + system, from \`/proc/<pid>/stat\`) divided
+by the requests it answered. This does not depend on how the server and the load generator share the cores,
+so it varies far less between runs than requests/s at saturation. "peer ÷ Tessera" is how many times more CPU
+the peer spends on one request. Not a goal of its own; it tells what the throughput ratios are made of.
+
+${[head, rule, ...measured.map((row) => `| ${cpuCells(row).join(' | ')} |`)].join('\n')}
+`;
+}
 
 export function consoleTable(rows, checks) {
   const table = [HEADINGS, ...rows.map(cells)];
@@ -103,6 +147,7 @@ Goals (Tessera against the peer, from the issue):
 
 ${checks.map((v) => `- ${verdictLine(v)}`).join('\n') || '- (no scenario with both Tessera and the peer was run)'}
 
+${cpuSection(rows, o)}
 <details><summary>Every measured run</summary>
 
 ${runsTable(rows)}

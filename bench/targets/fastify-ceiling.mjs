@@ -15,10 +15,11 @@ export default {
   async start() {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    await startChild('ceiling', [script], { env: { ...process.env, BENCH_PORT: String(port) }, readyUrl: `${url}/healthz` });
+    const { pid } = await startChild('ceiling', [script], { env: { ...process.env, BENCH_PORT: String(port) }, readyUrl: `${url}/healthz` });
     return {
       id: this.id,
       label: this.label,
+      pid,
       url,
       client: { id: 'bench', secret: 'unchecked' },
       paths: { token: '/token', introspection: '/introspect', jwks: '/jwks' },

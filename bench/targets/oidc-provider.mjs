@@ -20,7 +20,7 @@ export default {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const client = { id: 'bench', secret: randomBytes(32).toString('base64url') };
-    await startChild('oidc-provider', [script], {
+    const { pid } = await startChild('oidc-provider', [script], {
       env: {
         ...process.env,
         BENCH_PORT: String(port),
@@ -34,6 +34,7 @@ export default {
     return {
       id: this.id,
       label: this.label,
+      pid,
       url,
       client,
       paths: { token: '/token', introspection: '/token/introspection', jwks: '/jwks' },

@@ -43,7 +43,7 @@ function tesseraTarget({ id, label, limits, limitsNote }) {
       );
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      await startChild(id, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--issuer', url], {
+      const { pid } = await startChild(id, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--issuer', url], {
         env,
         cwd: dataDir,
         readyUrl: `${url}/healthz`,
@@ -51,6 +51,7 @@ function tesseraTarget({ id, label, limits, limitsNote }) {
       return {
         id: this.id,
         label: this.label,
+        pid,
         url,
         client: { id: created.client.id, secret: created.client_secret },
         paths: { token: '/token', introspection: '/introspect', jwks: '/jwks' },
