@@ -2,8 +2,8 @@
  * Server CPU per request at a fixed request rate (Linux only): every target gets the same steady load,
  * well below what the slowest can serve, and the CPU its whole process used (all threads, user +
  * system, from /proc/<pid>/stat) is divided by the requests answered. Unlike requests/s at saturation,
- * this hardly depends on how the load generator and the server share the cores, so it moves much less
- * from one run to the next on a small shared machine.
+ * this does not depend on how the load generator and the server share the cores (a busy host still
+ * moves it). autocannon's overallRate is approximate: the rate answered is reported beside it.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';

@@ -91,9 +91,10 @@ function cpuSection(rows, options) {
 
 Every target served the same steady ${options.cpuRate} requests/s (${options.repeat} round(s) of ${options.cpuDuration} s each, round-robin,
 after the throughput runs); the CPU its whole process used (every thread, user + system, from \`/proc/<pid>/stat\`) divided
-by the requests it answered. This does not depend on how the server and the load generator share the cores,
-so it varies far less between runs than requests/s at saturation. "peer ÷ Tessera" is how many times more CPU
-the peer spends on one request. Not a goal of its own; it tells what the throughput ratios are made of.
+by the requests it answered. Unlike requests/s at saturation it does not depend on how the server and the load
+generator share the cores, but a busy host still moves it (compare min and max). At a moderate rate a server
+cannot amortise its per-wake-up costs over batches of requests, so this is the cost of a quiet hour, not of a
+peak. "peer ÷ Tessera" is how many times more CPU the peer spends on one request. Not a goal of its own.
 
 ${[head, rule, ...measured.map((row) => `| ${cpuCells(row).join(' | ')} |`)].join('\n')}
 `;
