@@ -1,6 +1,7 @@
-import { sign, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { SigningAlgorithm, SigningKeyRecord } from '../model.js';
 import type { MasterKey } from './master-key.js';
+import { digestOf, jwsSign, jwsVerify } from './jws-signature.js';
 import { decryptPrivateKey, publicKeyOf } from './signing-key.js';
 import { signingThread, type ThreadSigner } from './signing-thread.js';
 
@@ -17,11 +18,9 @@ export interface LoadedKey {
   readonly accessTokenHeader: string;
 }
 
-const digestOf = (alg: SigningAlgorithm): string | null => (alg === 'EdDSA' ? null : 'sha256');
-
 export function signBytes(key: LoadedKey, data: string): Buffer {
   if (!key.privateKey) throw new Error(`signing key ${key.kid} has no private part loaded`);
-  return sign(digestOf(key.alg), Buffer.from(data), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  return jwsSign(digestOf(key.alg), key.privateKey, data);
 }
 
 /**
@@ -34,7 +33,7 @@ export function signToBase64url(key: LoadedKey, data: string): Promise<string> {
 }
 
 export function verifyBytes(key: LoadedKey, data: string, signature: Buffer): boolean {
-  return verify(digestOf(key.alg), Buffer.from(data), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+  return jwsVerify(digestOf(key.alg), key.publicKey, data, signature);
 }
 
 /** Whether a key is published in the JWKS (and so accepted when verifying) at `now`. */

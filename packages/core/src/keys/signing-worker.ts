@@ -2,8 +2,9 @@
  * The signing thread's side (see signing-thread.ts): holds private keys by handle and signs each batch
  * it receives synchronously, answering the batch's signatures in one message.
  */
-import { sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { jwsSign } from './jws-signature.js';
 import type { SigningThreadReply, SigningThreadRequest } from './signing-thread.js';
 
 const keys = new Map<number, { key: KeyObject; digest: string | null }>();
@@ -13,7 +14,7 @@ if (!port) throw new Error('signing-worker.js runs only as a worker thread');
 function signOne(handle: number, input: string): string {
   const entry = keys.get(handle);
   if (!entry) throw new Error(`no signing key with handle ${handle}`);
-  return sign(entry.digest, Buffer.from(input), { key: entry.key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return jwsSign(entry.digest, entry.key, input).toString('base64url');
 }
 
 port.on('message', (message: SigningThreadRequest) => {
