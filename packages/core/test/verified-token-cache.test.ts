@@ -12,10 +12,12 @@ const entry = (expiresAt: number): VerifiedToken => ({
 });
 
 describe('verified-token cache', () => {
-  it('keys entries by the token SHA-256, never the token itself', () => {
-    const key = VerifiedTokenCache.keyOf('header.payload.signature');
-    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
-    assert.ok(!key.includes('payload'));
+  it('answers only the exact token: one changed character of the signature misses', () => {
+    const cache = new VerifiedTokenCache(10);
+    cache.set('header.payload.signature', entry(9_000));
+    assert.ok(cache.get('header.payload.signature', 0));
+    assert.equal(cache.get('header.payload.signaturf', 0), undefined);
+    assert.equal(cache.get('header.payload.', 0), undefined);
   });
 
   it('answers an entry until its expiry, then drops it', () => {

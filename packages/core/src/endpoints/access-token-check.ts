@@ -1,6 +1,6 @@
 import type { Engine } from '../engine.js';
 import { verifyAccessToken, type AccessTokenClaims, type TokenRejection } from '../tokens/jwt-access-token.js';
-import { VerifiedTokenCache, type VerifiedToken } from '../tokens/verified-token-cache.js';
+import type { VerifiedToken } from '../tokens/verified-token-cache.js';
 
 export type AccessTokenStatus =
   | { active: true; token: VerifiedToken; cacheKey: string }
@@ -12,7 +12,7 @@ export type AccessTokenStatus =
  */
 export function checkAccessToken(engine: Engine, token: string): AccessTokenStatus {
   const now = engine.clock.now();
-  const cacheKey = VerifiedTokenCache.keyOf(token);
+  const cacheKey = token;
   let entry = engine.verifiedTokens.get(cacheKey, now);
   if (!entry) {
     const result = verifyAccessToken(token, engine.keyring(), engine.config.issuer, now, engine.config.clockSkew);
