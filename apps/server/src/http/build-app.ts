@@ -7,6 +7,7 @@ import { registerRevocationRoutes, type RevocationStreamOptions } from './revoca
 import { registerLoginRoutes } from './authorize-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import { echoRequestId, requestId } from './request-id.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
@@ -51,6 +52,7 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
     trustProxy: options.trustProxy,
     requestIdHeader: false,
     genReqId: requestId,
+    childLoggerFactory: lazyRequestLogger,
     return503OnClosing: true,
     // A client that trickles its request (slowloris) is cut off instead of holding a socket forever.
     requestTimeout: 30_000,
