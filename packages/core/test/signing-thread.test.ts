@@ -51,6 +51,21 @@ describe('SigningThread', () => {
     assert.equal(Buffer.from(signatures[0]!, 'base64url').length, 64, 'ES256 signatures are IEEE P1363 (r || s), as JWS needs');
   });
 
+  it('answers a burst that uses one key (the batch then names its key once)', async () => {
+    const signer = thread.register(pairs.EdDSA.privateKey, pairs.EdDSA.digest);
+    const inputs = Array.from({ length: 50 }, (_, i) => `eyJhbGciOiJFZERTQSJ9.payload-${i}`);
+    const signatures = await Promise.all(inputs.map((data) => signer.sign(data)));
+    inputs.forEach((data, i) => assert.ok(verifies(pairs.EdDSA.publicKey, null, data, signatures[i]!), `signature ${i}`));
+  });
+
+  it('refuses data that is not a JWS signing input, without disturbing the batch it would have joined', async () => {
+    const signer = thread.register(pairs.ES256.privateKey, 'sha256');
+    const [refused, fine] = await Promise.allSettled([signer.sign('line one\nline two'), signer.sign('header.payload')]);
+    assert.equal(refused.status, 'rejected');
+    assert.match(String(refused.status === 'rejected' && refused.reason), /JWS signing inputs only/);
+    assert.ok(fine.status === 'fulfilled' && verifies(pairs.ES256.publicKey, 'sha256', 'header.payload', fine.value));
+  });
+
   it('fails only the signature whose key cannot sign, and goes on serving the others', async () => {
     const broken = thread.register(pairs.ES256.privateKey, 'no-such-digest');
     const good = thread.register(pairs.ES256.privateKey, 'sha256');

@@ -1,24 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
-
-export type SigningThreadRequest =
-  | { type: 'key'; handle: number; key: KeyObject; digest: string | null }
-  | { type: 'forget'; handle: number }
-  | { type: 'sign'; batch: number; handles: number[]; inputs: string[] };
-
-/**
- * Per input of the batch, in order, the base64url signature; an input that could not be signed has
- * an empty string there and its reason in `errors`.
- */
-export interface SigningThreadReply {
-  batch: number;
-  signatures: string[];
-  errors?: Record<number, string>;
-}
+import { INPUT_SEPARATOR, SIGNATURE_SEPARATOR, type SigningThreadReply, type SigningThreadRequest } from './signing-protocol.js';
 
 /** A private key registered with the signing thread; dropping it lets the thread forget the key. */
 export interface ThreadSigner {
-  /** The base64url signature of `data` (ECDSA as IEEE P1363, as JWS needs). */
+  /** The base64url signature of `data`, a JWS signing input (ECDSA as IEEE P1363, as JWS needs). */
   sign(data: string): Promise<string>;
 }
 
@@ -68,6 +54,8 @@ export class SigningThread {
   }
 
   #sign(signer: ThreadSigner, handle: number, data: string): Promise<string> {
+    // Only JWS signing inputs (base64url segments and dots) are signed here; the batch format relies on it.
+    if (data.includes(INPUT_SEPARATOR)) return Promise.reject(new Error('the signing thread signs JWS signing inputs only'));
     return new Promise((resolve, reject) => {
       if (this.#queuedInputs.length === 0) setImmediate(() => this.#flush());
       this.#queuedHandles.push(handle);
@@ -88,7 +76,14 @@ export class SigningThread {
       const batch = ++this.#nextBatch;
       if (this.#inFlight.size === 0) worker.ref();
       this.#inFlight.set(batch, waiters);
-      worker.postMessage({ type: 'sign', batch, handles, inputs } satisfies SigningThreadRequest);
+      const first = handles[0]!;
+      const oneKey = handles.every((handle) => handle === first);
+      worker.postMessage({
+        type: 'sign',
+        batch,
+        handles: oneKey ? first : handles,
+        inputs: inputs.join(INPUT_SEPARATOR),
+      } satisfies SigningThreadRequest);
     } catch (error) {
       const reason = error instanceof Error ? error : new Error(String(error));
       for (const waiter of waiters) waiter.reject(reason);
@@ -127,9 +122,10 @@ export class SigningThread {
     if (!waiters) return;
     this.#inFlight.delete(batch);
     if (this.#inFlight.size === 0) this.#worker?.unref();
+    const each = signatures.split(SIGNATURE_SEPARATOR);
     for (let i = 0; i < waiters.length; i++) {
       const error = errors?.[i];
-      if (error === undefined) waiters[i]!.resolve(signatures[i]!);
+      if (error === undefined) waiters[i]!.resolve(each[i]!);
       else waiters[i]!.reject(new Error(`signing failed: ${error}`));
     }
   }

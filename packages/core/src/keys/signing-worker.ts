@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { jwsSign } from './jws-signature.js';
-import type { SigningThreadReply, SigningThreadRequest } from './signing-thread.js';
+import { INPUT_SEPARATOR, SIGNATURE_SEPARATOR, type SigningThreadReply, type SigningThreadRequest } from './signing-protocol.js';
 
 const keys = new Map<number, { key: KeyObject; digest: string | null }>();
 const port = parentPort;
@@ -26,15 +26,19 @@ port.on('message', (message: SigningThreadRequest) => {
       keys.delete(message.handle);
       break;
     case 'sign': {
-      const reply: SigningThreadReply = { batch: message.batch, signatures: [] };
-      message.inputs.forEach((input, i) => {
+      const { batch, handles } = message;
+      const signatures: string[] = [];
+      let errors: Record<number, string> | undefined;
+      message.inputs.split(INPUT_SEPARATOR).forEach((input, i) => {
         try {
-          reply.signatures.push(signOne(message.handles[i]!, input));
+          signatures.push(signOne(typeof handles === 'number' ? handles : handles[i]!, input));
         } catch (error) {
-          reply.signatures.push('');
-          (reply.errors ??= {})[i] = error instanceof Error ? error.message : String(error);
+          signatures.push('');
+          (errors ??= {})[i] = error instanceof Error ? error.message : String(error);
         }
       });
+      const reply: SigningThreadReply = { batch, signatures: signatures.join(SIGNATURE_SEPARATOR) };
+      if (errors) reply.errors = errors;
       port.postMessage(reply);
       break;
     }
