@@ -35,7 +35,15 @@ export function decodeBase64urlStrict(value: string): Buffer | undefined {
  * a random page per insert: that halved the cost of writing an issuance event to SQLite.
  */
 export function timeOrderedUuid(nowMs: number): string {
+  const ms = Math.max(0, Math.floor(nowMs));
+  // Ids minted in the same millisecond share the formatted time (about half the cost of an id).
+  if (ms !== uuidPrefixMs) {
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    uuidPrefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+    uuidPrefixMs = ms;
+  }
   // randomUUID() is a v4 `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`; keep what follows its version digit.
-  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+  return uuidPrefix + randomUUID().slice(15);
 }
+let uuidPrefixMs = -1;
+let uuidPrefix = '';

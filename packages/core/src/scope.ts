@@ -8,7 +8,12 @@ export function isScopeToken(value: string): boolean {
 
 /** Parses a `scope` parameter (RFC 6749 §3.3) into distinct scope tokens, in request order. */
 export function parseScope(value: string | undefined): string[] {
-  if (value === undefined) return [];
+  if (value === undefined || value === '') return [];
+  // The common request names one scope: no split, no de-duplication.
+  if (!value.includes(' ')) {
+    if (!isScopeToken(value)) throw new OAuthError('invalid_scope', 'scope contains invalid characters');
+    return [value];
+  }
   const tokens = value.split(' ').filter((t) => t !== '');
   if (tokens.some((t) => !isScopeToken(t))) throw new OAuthError('invalid_scope', 'scope contains invalid characters');
   return [...new Set(tokens)];

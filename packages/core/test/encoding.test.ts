@@ -66,6 +66,11 @@ describe('time-ordered ids (UUIDv7, RFC 9562 §5.7)', () => {
     assert.equal(parseInt(id.slice(0, 8) + id.slice(9, 13), 16), T);
   });
 
+  it('carries the time it was given, also when times go back and forth', () => {
+    const timeOf = (id: string): number => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    for (const t of [T, T + 1, T, T - 5_000, 0, T]) assert.equal(timeOf(timeOrderedUuid(t)), t);
+  });
+
   it('sorts by time, and ids of the same millisecond differ in their random bits', () => {
     const earlier = timeOrderedUuid(T);
     const later = timeOrderedUuid(T + 1);

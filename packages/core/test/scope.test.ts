@@ -19,11 +19,14 @@ describe('RFC 6749 §3.3 scope syntax', () => {
     assert.deepEqual(parseScope('write  read write '), ['write', 'read']);
     assert.deepEqual(parseScope(undefined), []);
     assert.deepEqual(parseScope('   '), []);
+    assert.deepEqual(parseScope(''), []);
+    assert.deepEqual(parseScope('read'), ['read']);
   });
 
   it('answers invalid_scope for a forbidden character', () => {
     assert.equal(oauthCodeOf(() => parseScope('read "admin"')), 'invalid_scope');
     assert.equal(oauthCodeOf(() => parseScope('read\nadmin')), 'invalid_scope');
+    assert.equal(oauthCodeOf(() => parseScope('"admin"')), 'invalid_scope');
   });
 });
 
