@@ -42,3 +42,16 @@ test('memory is bounded: past its capacity the oldest pair is forgotten and reco
   sink.emit(introspected('c', 'rs', true));
   assert.equal(written.length, 4, 'c is still remembered');
 });
+
+test('the bound counts (token, caller) pairs: a token with several callers is forgotten with all of them', () => {
+  const written: AuditEvent[] = [];
+  const sink = skipRepeatedIntrospections({ emit: (e) => written.push(e) }, 3);
+  for (const [jti, caller] of [['a', 'rs-1'], ['a', 'rs-2'], ['b', 'rs-1'], ['a', 'rs-1'], ['b', 'rs-1']] as const) {
+    sink.emit(introspected(jti, caller, true));
+  }
+  assert.deepEqual(written.map((e) => `${e.tokenId}/${e.clientId}`), ['a/rs-1', 'a/rs-2', 'b/rs-1']);
+  sink.emit(introspected('c', 'rs-1', true));
+  sink.emit(introspected('b', 'rs-1', true));
+  sink.emit(introspected('a', 'rs-2', true));
+  assert.deepEqual(written.map((e) => `${e.tokenId}/${e.clientId}`), ['a/rs-1', 'a/rs-2', 'b/rs-1', 'c/rs-1', 'a/rs-2']);
+});
