@@ -73,8 +73,9 @@ function notes(env, options, targets, results) {
   if (targets.some((t) => t.id === 'tessera') && options.scenarios.includes('introspection')) {
     list.push(
       `With ${options.tokens} tokens cycled and a verified-token cache of 10,000 entries, Tessera verifies each ` +
-        'token\'s signature once (first pass, during the warm-up); later requests hit the cache (SHA-256 of the token, a map ' +
-        'lookup, the revocation check). This is the case the cache is built for: resource servers introspect the same tokens again.',
+        'token\'s signature once, the first time any connection sends it (every connection cycles the same list, so on a slow ' +
+        'host that first pass reaches into the first measured round); later requests hit the cache (a map lookup by the token, ' +
+        'the revocation check). This is the case the cache is built for: resource servers introspect the same tokens again.',
     );
   }
   const disturbed = results.flatMap((r) => r.result.runs).filter((run) => run.otherCpu > DISTURBED).length;
