@@ -3,7 +3,7 @@ import { verifyAccessToken, type AccessTokenClaims, type TokenRejection } from '
 import type { VerifiedToken } from '../tokens/verified-token-cache.js';
 
 export type AccessTokenStatus =
-  | { active: true; token: VerifiedToken; cacheKey: string }
+  | { active: true; token: VerifiedToken }
   | { active: false; reason: TokenRejection | 'revoked'; claims?: AccessTokenClaims };
 
 /**
@@ -12,8 +12,7 @@ export type AccessTokenStatus =
  */
 export function checkAccessToken(engine: Engine, token: string): AccessTokenStatus {
   const now = engine.clock.now();
-  const cacheKey = token;
-  let entry = engine.verifiedTokens.get(cacheKey, now);
+  let entry = engine.verifiedTokens.get(token, now);
   if (!entry) {
     const result = verifyAccessToken(token, engine.keyring(), engine.config.issuer, now, engine.config.clockSkew);
     if (!result.ok) return { active: false, reason: result.reason };
@@ -24,8 +23,8 @@ export function checkAccessToken(engine: Engine, token: string): AccessTokenStat
       expiresAt: result.claims.exp * 1000,
       introspectionJson: JSON.stringify({ active: true, token_type: 'Bearer', ...result.claims }),
     };
-    engine.verifiedTokens.set(cacheKey, entry);
+    engine.verifiedTokens.set(token, entry);
   }
   if (engine.revocations.isRevoked(entry.claims, entry.kid)) return { active: false, reason: 'revoked', claims: entry.claims };
-  return { active: true, token: entry, cacheKey };
+  return { active: true, token: entry };
 }

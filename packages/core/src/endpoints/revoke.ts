@@ -28,7 +28,7 @@ export async function revocationEndpoint(engine: Engine, request: EndpointReques
     engine.revocations.apply(entry);
     engine.changes.publish([entry]);
   }
-  engine.verifiedTokens.delete(status.cacheKey);
+  engine.verifiedTokens.delete(token);
   engine.events.emit({
     type: 'token.revoked',
     time: now,

@@ -26,29 +26,29 @@ export class VerifiedTokenCache {
     this.#capacity = capacity;
   }
 
-  get(key: string, now: number): VerifiedToken | undefined {
-    const entry = this.#entries.get(key);
+  get(token: string, now: number): VerifiedToken | undefined {
+    const entry = this.#entries.get(token);
     if (entry && entry.expiresAt <= now) {
-      this.#entries.delete(key);
+      this.#entries.delete(token);
       return undefined;
     }
     return entry;
   }
 
-  set(key: string, entry: VerifiedToken): void {
+  set(token: string, entry: VerifiedToken): void {
     if (this.#entries.size >= this.#capacity) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, entry);
+    this.#entries.set(token, entry);
   }
 
-  delete(key: string): void {
-    this.#entries.delete(key);
+  delete(token: string): void {
+    this.#entries.delete(token);
   }
 
   prune(now: number): void {
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (const [token, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(token);
   }
 
   clear(): void {
