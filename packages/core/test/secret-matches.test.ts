@@ -3,28 +3,11 @@ import { describe, it } from 'node:test';
 import { secretMatches } from '../dist/client-auth/secret.js';
 import { sha256 } from '../dist/encoding.js';
 import type { ClientRecord, ClientSecretRecord } from '@tessera/core';
+import { clientRecord } from './support/harness.js';
 
 const secretRecord = (secret: string, expiresAt: number | null = null): ClientSecretRecord => ({ hash: sha256(secret), createdAt: 0, expiresAt });
 
-const client = (secrets: ClientSecretRecord[]): ClientRecord => ({
-  id: 'c1',
-  name: 'c1',
-  authMethod: 'client_secret_basic',
-  secrets,
-  jwks: null,
-  jwksUri: null,
-  grantTypes: ['client_credentials'],
-  scopes: [],
-  defaultScopes: [],
-  audiences: [],
-  redirectUris: [],
-  tokenTtl: null,
-  signingAlg: null,
-  firstParty: false,
-  disabled: false,
-  createdAt: 0,
-  updatedAt: 0,
-});
+const client = (secrets: ClientSecretRecord[]): ClientRecord => clientRecord({ id: 'c1', secrets });
 
 describe('secretMatches', () => {
   it('accepts a live secret every time it is presented and refuses any other', () => {

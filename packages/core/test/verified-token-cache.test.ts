@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { VerifiedTokenCache, type VerifiedToken } from '../dist/tokens/verified-token-cache.js';
 import { mayIntrospect } from '../dist/endpoints/introspect.js';
 import type { AccessTokenClaims, ClientRecord } from '@tessera/core';
+import { clientRecord } from './support/harness.js';
 
 const entry = (expiresAt: number): VerifiedToken => ({
   claims: { iss: 'i', sub: 's', aud: 'a', exp: expiresAt / 1000, iat: 0, jti: 'j', client_id: 'c' },
@@ -49,25 +50,7 @@ describe('verified-token cache', () => {
   });
 });
 
-const caller = (id: string, audiences: string[]): ClientRecord => ({
-  id,
-  name: id,
-  authMethod: 'client_secret_basic',
-  secrets: [],
-  jwks: null,
-  jwksUri: null,
-  grantTypes: ['client_credentials'],
-  scopes: [],
-  defaultScopes: [],
-  audiences,
-  redirectUris: [],
-  tokenTtl: null,
-  signingAlg: null,
-  firstParty: false,
-  disabled: false,
-  createdAt: 0,
-  updatedAt: 0,
-});
+const caller = (id: string, audiences: string[]): ClientRecord => clientRecord({ id, audiences });
 const claims = (client_id: string, aud: string | string[]): AccessTokenClaims => ({ iss: 'i', sub: client_id, aud, exp: 1, iat: 0, jti: 'j', client_id });
 
 describe('RFC 7662 §4 introspection permission (mayIntrospect)', () => {

@@ -67,6 +67,29 @@ export function sibling(h: Harness, config: Partial<AuthServerOptions> = {}): Pr
   return harness({ store: h.store, clock: h.clock, masterKey: h.masterKey, config });
 }
 
+/** A plain client record for tests of functions that take one directly (no store, no engine). */
+export function clientRecord(overrides: Partial<ClientRecord> & Pick<ClientRecord, 'id'>): ClientRecord {
+  return {
+    name: overrides.id,
+    authMethod: 'client_secret_basic',
+    secrets: [],
+    jwks: null,
+    jwksUri: null,
+    grantTypes: ['client_credentials'],
+    scopes: [],
+    defaultScopes: [],
+    audiences: [],
+    redirectUris: [],
+    tokenTtl: null,
+    signingAlg: null,
+    firstParty: false,
+    disabled: false,
+    createdAt: 0,
+    updatedAt: 0,
+    ...overrides,
+  };
+}
+
 export interface TestClient {
   id: string;
   secret: string;
