@@ -43,10 +43,13 @@ else describe('PostgreSQL audit retention across instances', () => {
     let done = false;
     const all = Promise.all(writers).then(() => (done = true));
     while (!done || seen.length < 600) {
+      // Read before the query: an empty page proves the end only if every writer had committed before
+      // the query's snapshot, not if the last commit landed while the query ran.
+      const writersFinished = done;
       const page = await stores[0]!.queryAuditEvents({ after: cursor, limit: 100 });
       for (const r of page) seen.push(r.seq);
       cursor = page.at(-1)?.seq ?? cursor;
-      if (done && page.length === 0) break;
+      if (writersFinished && page.length === 0) break;
     }
     await all;
     assert.equal(seen.length, 600);
