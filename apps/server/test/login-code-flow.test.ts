@@ -84,6 +84,23 @@ describe('authorization code + PKCE, end to end (RFC 6749 §4.1, RFC 7636, RFC 9
     }
   });
 
+  it('RFC 8707 §2.2 at refresh: a granted resource narrows the audience, another is invalid_target and costs nothing', async () => {
+    const tokens = await exchange(setup, await loginForCode(setup));
+    const refresh = async (refreshToken: string, resource: string) =>
+      oauth.processRefreshTokenResponse(
+        setup.as,
+        setup.client,
+        await oauth.refreshTokenGrantRequest(setup.as, setup.client, oauth.None(), refreshToken, {
+          additionalParameters: { resource },
+          [oauth.allowInsecureRequests]: true,
+        }),
+      );
+    await assert.rejects(refresh(tokens.refresh_token!, 'https://elsewhere.example'), (e: unknown) => e instanceof oauth.ResponseBodyError && e.error === 'invalid_target');
+    const narrowed = await refresh(tokens.refresh_token!, 'https://api.example.com');
+    const payload = JSON.parse(Buffer.from(narrowed.access_token.split('.')[1]!, 'base64url').toString('utf8')) as { aud: unknown };
+    assert.equal(payload.aud, 'https://api.example.com');
+  });
+
   it('detects reuse of a rotated refresh token and kills the whole family (refresh and access tokens)', async () => {
     const first = await exchange(setup, await loginForCode(setup));
     const second = await refreshRaw(setup, first.refresh_token!);

@@ -4,6 +4,9 @@ import { s256 } from '@tessera/core';
 import { parts, rejectsWith } from './support/harness.js';
 import { accessWorks, authorizeParams, codeTokenRequest, loginHarness, obtainCode, REDIRECT, refreshRequest } from './support/login-harness.js';
 
+const API = 'https://api.example';
+const FILES = 'https://files.example';
+
 describe('RFC 6749 §4.1 authorization request checks (OAuth 2.1, RFC 7636, RFC 9207)', () => {
   it('an unknown client, a missing or unregistered redirect_uri → error page, never a redirect', async () => {
     const h = await loginHarness();
@@ -92,6 +95,17 @@ describe('RFC 6749 §4.1.3 authorization_code grant', () => {
     assert.equal(id.payload['auth_time'], Math.floor(h.clock.now() / 1000));
     assert.equal(typeof id.payload['at_hash'], 'string');
     assert.equal(response.scope, 'openid offline_access read');
+  });
+
+  it('RFC 8707 §2.2: resource at the token endpoint narrows the audience within what was authorized', async () => {
+    const h = await loginHarness({}, { audiences: [API, FILES] });
+    const { code } = await obtainCode(h, { resource: [API, FILES] });
+    const narrow = await h.server.token(codeTokenRequest(h, code, { resource: FILES }));
+    assert.equal(parts(narrow.access_token).payload['aud'], FILES);
+    const refreshed = await h.server.token(refreshRequest(h, narrow.refresh_token ?? ''));
+    assert.deepEqual(parts(refreshed.access_token).payload['aud'], [API, FILES], 'the refresh token holds the whole authorization');
+    const other = await obtainCode(h, { resource: API });
+    await rejectsWith(h.server.token(codeTokenRequest(h, other.code, { resource: FILES })), 'invalid_target', 400);
   });
 
   it('issues no refresh token without offline_access (the client lists it among its scopes)', async () => {

@@ -9,7 +9,11 @@ const deviceClient = { grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], redirec
 async function start(h: LoginHarness, scope = 'openid offline_access read') {
   return h.server.login.deviceAuthorization(req({ client_id: h.clientId, scope }));
 }
-const poll = (h: LoginHarness, deviceCode: string) => h.server.token(req({ grant_type: DEVICE_CODE_GRANT, device_code: deviceCode, client_id: h.clientId }));
+const poll = (h: LoginHarness, deviceCode: string, extra: Record<string, string> = {}) =>
+  h.server.token(req({ grant_type: DEVICE_CODE_GRANT, device_code: deviceCode, client_id: h.clientId, ...extra }));
+
+const API = 'https://api.example';
+const FILES = 'https://files.example';
 
 async function approve(h: LoginHarness, userCode: string, allow = true): Promise<void> {
   const found = await h.server.login.findDeviceCode(userCode, { ip: '10.1.1.1' });
@@ -59,6 +63,16 @@ describe('RFC 8628 device authorization grant', () => {
     assert.ok(tokens.id_token);
     h.clock.advance(15_000);
     await rejectsWith(poll(h, device_code), 'invalid_grant');
+  });
+
+  it('RFC 8707 §2.2: resource on the token request narrows the audience; outside the grant → invalid_target, code kept', async () => {
+    const h = await loginHarness({}, { ...deviceClient, audiences: [API, FILES] });
+    const { device_code, user_code } = await start(h);
+    await approve(h, user_code);
+    await rejectsWith(poll(h, device_code, { resource: 'https://other.example' }), 'invalid_target', 400);
+    h.clock.advance(5_000);
+    const tokens = await poll(h, device_code, { resource: FILES });
+    assert.equal(parts(tokens.access_token).payload['aud'], FILES);
   });
 
   it('§3.5 access_denied when the user refuses; expired_token after expires_in', async () => {

@@ -4,6 +4,9 @@ import { disableUser } from '@tessera/core';
 import { parts, rejectsWith, req } from './support/harness.js';
 import { accessWorks, loginHarness, loginTokens, refreshRequest } from './support/login-harness.js';
 
+const API = 'https://api.example';
+const FILES = 'https://files.example';
+
 describe('RFC 6749 §6 refresh_token grant with rotation (OAuth 2.1 §4.3, BCP 9700 §4.14)', () => {
   it('rotates on every use: a new refresh token each time, the old one consumed', async () => {
     const h = await loginHarness();
@@ -71,6 +74,38 @@ describe('RFC 6749 §6 refresh_token grant with rotation (OAuth 2.1 §4.3, BCP 9
     await rejectsWith(h.server.token(refreshRequest(h, narrow.refresh_token ?? '', { scope: 'read email' })), 'invalid_scope');
     const full = await h.server.token(refreshRequest(h, narrow.refresh_token ?? ''));
     assert.equal(full.scope, 'openid offline_access read');
+  });
+
+  it('RFC 8707 §2.2: resource narrows the access token audience; the refresh token keeps the whole grant', async () => {
+    const h = await loginHarness({}, { audiences: [API, FILES] });
+    const tokens = await loginTokens(h);
+    assert.deepEqual(parts(tokens.access_token).payload['aud'], [API, FILES]);
+    const narrow = await h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: FILES }));
+    assert.equal(parts(narrow.access_token).payload['aud'], FILES);
+    const both = await h.server.token(refreshRequest(h, narrow.refresh_token ?? '', { resource: [FILES, API, FILES] }));
+    assert.deepEqual([...(parts(both.access_token).payload['aud'] as string[])].sort(), [API, FILES]);
+    const full = await h.server.token(refreshRequest(h, both.refresh_token ?? ''));
+    assert.deepEqual(parts(full.access_token).payload['aud'], [API, FILES]);
+  });
+
+  it('RFC 8707 §2.2: a resource outside the grant → invalid_target, and the refresh token stays usable', async () => {
+    const h = await loginHarness({}, { audiences: [API, FILES] });
+    const tokens = await loginTokens(h, { resource: API });
+    assert.equal(parts(tokens.access_token).payload['aud'], API);
+    await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: FILES })), 'invalid_target', 400);
+    await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: [API, 'https://other.example'] })), 'invalid_target', 400);
+    const next = await h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: API }));
+    assert.equal(parts(next.access_token).payload['aud'], API);
+    assert.equal(h.events.ofType('refresh_token.reuse_detected').length, 0);
+  });
+
+  it('grace window: a retry must repeat the resource parameters too', async () => {
+    const h = await loginHarness({ refreshGraceSeconds: 10 }, { audiences: [API, FILES] });
+    const tokens = await loginTokens(h);
+    const first = await h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: [FILES, API] }));
+    assert.deepEqual(await h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: [API, FILES] })), first, 'same set, other order');
+    await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: API })), 'invalid_grant');
+    assert.equal(await accessWorks(h, first.access_token), false, 'a different retry is reuse: the family is revoked');
   });
 
   it('idle and absolute lifetimes', async () => {

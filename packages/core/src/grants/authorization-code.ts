@@ -4,6 +4,7 @@ import { OAuthError } from '../errors.js';
 import type { ClientRecord } from '../model.js';
 import { isCodeVerifier, verifyS256 } from '../pkce.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
+import { narrowedAudience, requestedResources } from './resource-indicators.js';
 import { issueUserTokens, requireLiveLogin, revokeFamily, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 
@@ -51,13 +52,15 @@ export const authorizationCodeGrant = {
     if (record.redirectUri !== redirectUri) throw badCode('redirect_uri differs from the authorization request');
     if (!verifyS256(verifier, record.codeChallenge)) throw badCode('PKCE verifier does not match the challenge');
     const { user, session } = await requireLiveLogin(engine, record.userId, record.sessionId, now, badCode);
+    const audience = userAudience(engine, client, record.resources);
     return issueUserTokens(engine, {
       client,
       user,
       sessionId: record.sessionId,
       authTime: record.authTime,
       scopes: record.scopes,
-      audience: userAudience(engine, client, record.resources),
+      audience,
+      accessAudience: narrowedAudience(requestedResources(request.params), audience),
       familyId: record.familyId,
       familyExpiresAt: Math.min(now + engine.login.config.refreshTokenAbsoluteTtl * 1000, session.expiresAt),
       nonce: record.nonce,

@@ -6,6 +6,7 @@ import type { ClientRecord } from '../model.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
 import { issueUserTokens, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
+import { narrowedAudience, requestedResources } from './resource-indicators.js';
 
 const bad = (detail: string): OAuthError => new OAuthError('invalid_grant', 'the device code is invalid or already used', { detail });
 
@@ -46,6 +47,8 @@ export const deviceCodeGrant = {
       case 'approved':
         break;
     }
+    const audience = userAudience(engine, client, record.resources);
+    const accessAudience = narrowedAudience(requestedResources(request.params), audience);
     if (!(await engine.store.updateDeviceCode(hash, { state: 'approved' }, { state: 'consumed' }))) throw bad('device code already used');
     const user = record.userId ? await engine.store.getUser(record.userId) : undefined;
     if (!user || user.disabled || !record.sessionId || record.authTime === null) throw bad('user missing or disabled');
@@ -55,7 +58,8 @@ export const deviceCodeGrant = {
       sessionId: record.sessionId,
       authTime: record.authTime,
       scopes: record.scopes,
-      audience: userAudience(engine, client, record.resources),
+      audience,
+      accessAudience,
       familyId: record.familyId,
       nonce: null,
       grantType: DEVICE_CODE_GRANT,

@@ -5,6 +5,7 @@ import type { RefreshTokenRecord } from '../login/model.js';
 import type { ClientRecord } from '../model.js';
 import { optionalParam, requiredParam, type EndpointRequest } from '../request.js';
 import { parseScope } from '../scope.js';
+import { narrowedAudience, requestedResources } from './resource-indicators.js';
 import type { TokenResponse } from '../tokens/issue-access-token.js';
 import { mintUserTokens, REFRESH_TOKEN_PREFIX, requireLiveLogin, revokeFamily } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -17,6 +18,8 @@ const badToken = (detail: string): OAuthError => new OAuthError('invalid_grant',
 interface GraceEnvelope {
   /** The scope parameter of the rotating request: a retry must repeat it exactly. */
   scope: string | null;
+  /** The resource parameters of the rotating request, as requestedResources answers them (absent: none). */
+  resources?: string[];
   clientId: string;
   response: TokenResponse;
 }
@@ -40,7 +43,7 @@ async function reuseDetected(engine: Engine, client: ClientRecord, record: Refre
 }
 
 /** Within the grace window, an identical retry gets the very pair the first rotation produced. */
-function graceReplay(engine: Engine, client: ClientRecord, record: RefreshTokenRecord, scope: string | null): TokenResponse | undefined {
+function graceReplay(engine: Engine, client: ClientRecord, record: RefreshTokenRecord, scope: string | null, resources: string[]): TokenResponse | undefined {
   const now = engine.clock.now();
   if (record.graceResponse === null || record.graceUntil === null || record.graceUntil <= now) return undefined;
   let envelope: GraceEnvelope;
@@ -50,6 +53,7 @@ function graceReplay(engine: Engine, client: ClientRecord, record: RefreshTokenR
     return undefined;
   }
   if (envelope.clientId !== client.id || envelope.scope !== scope) return undefined;
+  if ((envelope.resources ?? []).join(' ') !== resources.join(' ')) return undefined;
   return envelope.response;
 }
 
@@ -57,7 +61,8 @@ function graceReplay(engine: Engine, client: ClientRecord, record: RefreshTokenR
  * RFC 6749 §6 with OAuth 2.1 rotation: every use returns a new refresh token and consumes the old one in
  * one conditional update (exactly one of two concurrent uses wins). Presenting a consumed token again is
  * reuse: the whole family is revoked — its refresh tokens and, through `revoke.family`, its access tokens.
- * Scope may be narrowed for the new access token, never widened.
+ * Scope and audience (`resource`, RFC 8707 §2.2) may be narrowed for the new access token, never widened;
+ * the new refresh token keeps the whole grant.
  */
 export const refreshTokenGrant = {
   grantType: 'refresh_token',
@@ -65,6 +70,7 @@ export const refreshTokenGrant = {
   async handle(engine: Engine, client: ClientRecord, request: EndpointRequest): Promise<TokenResponse> {
     const token = requiredParam(request.params, 'refresh_token');
     const scopeParam = optionalParam(request.params, 'scope') ?? null;
+    const resources = requestedResources(request.params);
     if (token.length > MAX_REFRESH_TOKEN_LENGTH || !token.startsWith(REFRESH_TOKEN_PREFIX)) throw badToken('malformed refresh token');
     const hash = sha256(token);
     const record = await engine.store.getRefreshToken(hash);
@@ -72,7 +78,7 @@ export const refreshTokenGrant = {
     if (record.clientId !== client.id) throw badToken(`refresh token of client ${record.clientId}`);
     if (record.revokedAt !== null) throw badToken('revoked refresh token');
     if (record.consumedAt !== null) {
-      const replay = graceReplay(engine, client, record, scopeParam);
+      const replay = graceReplay(engine, client, record, scopeParam, resources);
       if (replay) {
         engine.events.emit({
           type: 'token.refreshed',
@@ -98,6 +104,7 @@ export const refreshTokenGrant = {
     if (wider.length > 0) {
       throw new OAuthError('invalid_scope', 'a refresh may narrow the scope but never widen it', { detail: `not granted: ${wider.join(' ').slice(0, 200)}` });
     }
+    const accessAudience = narrowedAudience(resources, record.audience);
     const { user } = await requireLiveLogin(engine, record.userId, record.sessionId, now, badToken);
 
     const { response, refresh } = await mintUserTokens(engine, {
@@ -108,6 +115,7 @@ export const refreshTokenGrant = {
       scopes: record.scopes,
       accessScopes: requested.length > 0 ? requested : record.scopes,
       audience: record.audience,
+      accessAudience,
       familyId: record.familyId,
       familyExpiresAt: record.familyExpiresAt,
       nonce: null,
@@ -121,7 +129,7 @@ export const refreshTokenGrant = {
       graceSeconds > 0
         ? {
             response: engine.login.masterKey.encrypt(
-              JSON.stringify({ scope: scopeParam, clientId: client.id, response } satisfies GraceEnvelope),
+              JSON.stringify({ scope: scopeParam, resources, clientId: client.id, response } satisfies GraceEnvelope),
               `${GRACE_CONTEXT}:${hash}`,
             ),
             until: now + graceSeconds * 1000,
@@ -131,7 +139,7 @@ export const refreshTokenGrant = {
     if (!won) {
       // A concurrent rotation got there first: a retry within the grace window, or reuse.
       const current = await engine.store.getRefreshToken(hash);
-      const replay = current && current.revokedAt === null ? graceReplay(engine, client, current, scopeParam) : undefined;
+      const replay = current && current.revokedAt === null ? graceReplay(engine, client, current, scopeParam, resources) : undefined;
       if (replay) return replay;
       return reuseDetected(engine, client, current ?? record, request);
     }

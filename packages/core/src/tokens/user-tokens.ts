@@ -46,7 +46,10 @@ export interface UserGrant {
   scopes: string[];
   /** Scopes of this access token (a subset of `scopes` on a narrowing refresh). */
   accessScopes?: string[];
+  /** Audience of the grant (the refresh token keeps it). */
   audience: string[];
+  /** Audience of this access token (a subset of `audience` when the request narrowed it, RFC 8707 §2.2). */
+  accessAudience?: string[];
   familyId: string;
   /** Absolute end of the refresh family; computed for a new family when absent. */
   familyExpiresAt?: number;
@@ -68,7 +71,7 @@ export async function mintUserTokens(
     client: grant.client,
     subject: grant.user.id,
     scopes: accessScopes.filter((s) => s !== 'offline_access'),
-    audience: grant.audience,
+    audience: grant.accessAudience ?? grant.audience,
     grantType: grant.grantType,
     context: grant.context,
     sessionId: grant.sessionId,

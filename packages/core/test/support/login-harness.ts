@@ -97,11 +97,11 @@ export async function obtainCode(h: LoginHarness, extra: Record<string, string |
   return { code: url.searchParams.get('code') ?? '', url, sessionId: session.id };
 }
 
-export function codeTokenRequest(h: LoginHarness, code: string, extra: Record<string, string> = {}) {
+export function codeTokenRequest(h: LoginHarness, code: string, extra: Record<string, string | string[]> = {}) {
   return req({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER, client_id: h.clientId, ...extra });
 }
 
-export function refreshRequest(h: LoginHarness, refreshToken: string, extra: Record<string, string> = {}) {
+export function refreshRequest(h: LoginHarness, refreshToken: string, extra: Record<string, string | string[]> = {}) {
   return req({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: h.clientId, ...extra });
 }
 
