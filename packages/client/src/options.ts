@@ -65,7 +65,10 @@ export interface InitialAccessToken {
 export type TokenManagerOptions = ClientOptions & {
   /** Scopes to ask for (a space-separated string or a list); default: the client's default scopes. */
   scope?: string | readonly string[];
-  /** RFC 8707 resource indicators: the APIs the token is for (its `aud`); default: the client's audiences. */
+  /**
+   * RFC 8707 resource indicators: the APIs the token is for (its `aud`). Default: the client's audiences
+   * with client_credentials; the whole grant with a refresh token, which a resource only narrows (§2.2).
+   */
   resource?: string | readonly string[];
   /**
    * Use the refresh_token grant instead of client_credentials: the refresh token the app holds. Tessera

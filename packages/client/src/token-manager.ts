@@ -148,8 +148,8 @@ class Manager implements TokenManager {
       grant.set('refresh_token', this.#refreshToken);
     } else {
       grant.set('grant_type', 'client_credentials');
-      for (const resource of this.#resources) grant.append('resource', resource);
     }
+    for (const resource of this.#resources) grant.append('resource', resource);
     if (this.#scope.length > 0) grant.set('scope', this.#scope.join(' '));
     return grant;
   }

@@ -29,6 +29,12 @@ describe('refresh_token grant', () => {
     assert.deepEqual(persisted, ['rt-1', 'rt-2', 'rt-3']);
   });
 
+  it('sends the resource indicators with every refresh (RFC 8707 §2.2 narrowing)', async () => {
+    const { manager } = managerFor(issuer, { refreshToken: 'rt-0', resource: ['https://a.example', 'https://b.example'] });
+    await manager.getToken();
+    assert.deepEqual(issuer.calls[0]?.params.getAll('resource'), ['https://a.example', 'https://b.example']);
+  });
+
   it('waits for onRefreshToken before handing out the access token', async () => {
     const order: string[] = [];
     const { manager } = managerFor(issuer, {
