@@ -57,7 +57,7 @@ export interface AuthServer {
   sync(): Promise<number>;
   /** Drops expired entries from memory and from the store. */
   prune(): Promise<void>;
-  /** Whether the store answers and keys are loaded. */
+  /** Whether the store answers and the current signing keys are loaded (false while a key change could not be loaded). */
   ready(): Promise<boolean>;
   /**
    * Applies the key-rotation steps that are due (see keys/rotation-policy.ts) and reloads the keys.
@@ -143,9 +143,18 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     JSON.stringify({ ...authorizationServerMetadata(config, supportedGrantTypes()), ...loginMetadata(config) });
   let metadataJson = metadata();
 
+  /**
+   * Set while the signing keys in the store have changed but could not be loaded (a master key that no
+   * longer opens them after `master-key rotate`, the database gone mid-read). The old keyring keeps
+   * serving, every sync retries, and ready() is false meanwhile: a stale keyring must not look healthy,
+   * since it neither signs with nor verifies against keys the other instances have moved on to.
+   */
+  let keysStale = false;
   async function reloadKeys(): Promise<void> {
-    keyring = Keyring.load(await store.listSigningKeys(), masterKey, clock.now());
+    keysStale = true;
+    keyring = Keyring.load(await store.listSigningKeys(), masterKey, clock.now(), keyring);
     metadataJson = metadata();
+    keysStale = false;
   }
 
   function apply(entry: ChangeEntry): boolean {
@@ -163,7 +172,7 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
   async function syncOnce(): Promise<number> {
     // Read before the changes, so a commit landing after this read changes the token for the next call.
     const changeToken = await store.changeToken?.();
-    if (changeToken !== undefined && changeToken === lastChangeToken) return 0;
+    if (!keysStale && changeToken !== undefined && changeToken === lastChangeToken) return 0;
     let applied = 0;
     let keysChanged = false;
     for (;;) {
@@ -176,7 +185,7 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
       applied += batch.length;
       if (batch.length < 1000) break;
     }
-    if (keysChanged) await reloadKeys();
+    if (keysChanged || keysStale) await reloadKeys();
     lastChangeToken = changeToken;
     return applied;
   }
@@ -226,6 +235,7 @@ export async function createAuthServer(options: CreateAuthServerOptions): Promis
     async ready() {
       try {
         await store.ping();
+        if (keysStale) return false;
         // Every configured algorithm must be able to sign: a client pinned to one would otherwise get server_error.
         return config.signingAlgorithms.every((alg) => keyring.activeKey(alg) !== undefined);
       } catch {

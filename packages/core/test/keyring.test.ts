@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MasterKey, WrongMasterKeyError, createSigningKey, type SigningAlgorithm, type SigningKeyRecord } from '@tessera/core';
+import { MasterKey, WrongMasterKeyError, createSigningKey, reencryptSigningKey, type SigningAlgorithm, type SigningKeyRecord } from '@tessera/core';
 import { Keyring, isPublished, signBytes, verifyBytes } from '../dist/keys/keyring.js';
 import { START } from './support/harness.js';
 
@@ -51,6 +51,19 @@ describe('Keyring', () => {
       assert.equal(typeof key['kid'], 'string');
       assert.ok(['ES256', 'EdDSA', 'RS256'].includes(key['alg'] as string));
     }
+  });
+
+  it('a reload takes over the private keys it already holds (same kid and public key), decrypting only new ones', () => {
+    const es = make('ES256');
+    const first = Keyring.load([es], masterKey, START);
+    const otherMasterKey = MasterKey.generate();
+    const reencrypted = { ...es, encryptedPrivateJwk: reencryptSigningKey(es, masterKey, otherMasterKey).encryptedPrivateJwk };
+    const reloaded = Keyring.load([reencrypted], masterKey, START, first);
+    assert.equal(reloaded.activeKey('ES256')?.threadSigner, first.activeKey('ES256')?.threadSigner, 'not registered with the signing thread again');
+    assert.equal(reloaded.activeKey('ES256')?.privateKey, first.activeKey('ES256')?.privateKey);
+    assert.throws(() => Keyring.load([reencrypted, make('EdDSA', { encryptedPrivateJwk: reencrypted.encryptedPrivateJwk })], masterKey, START, first), WrongMasterKeyError, 'a key it does not hold is decrypted');
+    const impostor = { ...reencrypted, publicJwk: make('ES256').publicJwk };
+    assert.throws(() => Keyring.load([impostor], masterKey, START, first), WrongMasterKeyError, 'same kid, other key pair: decrypted, not taken over');
   });
 
   it('decrypts only active keys: a wrong master key fails on an active key, not on a retired one', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deleteClient, disableClient, enableClient } from '@tessera/core';
+import { deleteClient, disableClient, enableClient, MasterKey, reencryptAllKeys, rotateKeysNow, WrongMasterKeyError } from '@tessera/core';
 import { MemoryStore } from '@tessera/core/testing';
 import { addClient, basic, harness, isActive, issue, parts, rejectsWith, req, sibling } from './support/harness.js';
 
@@ -149,5 +149,38 @@ describe('sync(): changes written by another engine or by admin functions on the
     ]);
     await h.server.sync();
     assert.equal(await h.server.ready(), false, 'EdDSA cannot sign');
+  });
+});
+
+describe('sync(): signing keys changed by a process holding another master key', () => {
+  it('a master-key rotation alone needs no decryption: the engine stays ready and keeps its keys', async () => {
+    const h = await harness();
+    const client = await addClient(h);
+    const before = await issue(h.server, client);
+    await reencryptAllKeys(h.store, h.masterKey, MasterKey.generate(), h.events, h.clock.now());
+    await h.server.sync();
+    assert.equal(await h.server.ready(), true);
+    const after = await issue(h.server, client);
+    assert.equal(parts(after).header['kid'], parts(before).header['kid']);
+    assert.equal(await isActive(h.server, client, before), true);
+  });
+
+  it('a new key it cannot open keeps it not ready and is retried on every sync; the loaded keys keep working', async () => {
+    const h = await harness();
+    const client = await addClient(h);
+    const rotated = MasterKey.generate();
+    await reencryptAllKeys(h.store, h.masterKey, rotated, h.events, h.clock.now());
+    // An instance restarted with the new master key rotates the signing key.
+    const lifecycle = { store: h.store, masterKey: rotated, clock: h.clock, events: h.events, policy: h.server.config.rotationPolicy, algorithms: h.server.config.signingAlgorithms };
+    await rotateKeysNow(lifecycle, 'ES256');
+    await assert.rejects(h.server.sync(), WrongMasterKeyError);
+    assert.equal(await h.server.ready(), false, 'a stale keyring is not ready');
+    await assert.rejects(h.server.sync(), WrongMasterKeyError, 'the next sync tries again, although no new change arrived');
+    const token = await issue(h.server, client);
+    assert.equal(await isActive(h.server, client, token), true, 'the keys already loaded still sign and verify');
+    await reencryptAllKeys(h.store, rotated, h.masterKey, h.events, h.clock.now());
+    await h.server.sync();
+    assert.equal(await h.server.ready(), true);
+    assert.notEqual(parts(await issue(h.server, client)).header['kid'], parts(token).header['kid'], 'the new key signs once loaded');
   });
 });

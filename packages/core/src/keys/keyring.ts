@@ -66,25 +66,37 @@ export class Keyring {
 
   /**
    * Loads the published keys at `now`. Private parts are decrypted only for active keys, so a wrong
-   * master key fails here, before the server answers anything.
+   * master key fails here, before the server answers anything. On a reload, `previous` hands over the
+   * private keys it already holds (same kid and public key): a key is decrypted and registered with the
+   * signing thread once, and a master-key rotation, which changes only the ciphertexts, needs no
+   * decryption at all from a server still holding the old master key.
    */
-  static load(records: SigningKeyRecord[], masterKey: MasterKey, now: number): Keyring {
+  static load(records: SigningKeyRecord[], masterKey: MasterKey, now: number, previous?: Keyring): Keyring {
     const keys = records
       .filter((r) => isPublished(r, now))
       .map((record): LoadedKey => {
         const header = { alg: record.alg, typ: 'at+jwt', kid: record.kid };
-        const privateKey = record.state === 'active' ? decryptPrivateKey(record, masterKey) : undefined;
+        const known = record.state === 'active' && previous ? previous.#heldPrivateKey(record) : undefined;
+        const privateKey = known?.privateKey ?? (record.state === 'active' ? decryptPrivateKey(record, masterKey) : undefined);
+        const threadSigner = known?.threadSigner ?? (privateKey ? signingThread.register(privateKey, digestOf(record.alg)) : undefined);
         return {
           kid: record.kid,
           alg: record.alg,
           record,
           publicKey: publicKeyOf(record),
           privateKey,
-          ...(privateKey ? { threadSigner: signingThread.register(privateKey, digestOf(record.alg)) } : {}),
+          ...(threadSigner ? { threadSigner } : {}),
           accessTokenHeader: `${Buffer.from(JSON.stringify(header)).toString('base64url')}.`,
         };
       });
     return new Keyring(keys, records);
+  }
+
+  /** This keyring's loaded private key for the same key pair as `record`, if it holds one. */
+  #heldPrivateKey(record: SigningKeyRecord): LoadedKey | undefined {
+    const held = this.#byKid.get(record.kid);
+    if (!held?.privateKey || !held.threadSigner || held.alg !== record.alg) return undefined;
+    return JSON.stringify(held.record.publicJwk) === JSON.stringify(record.publicJwk) ? held : undefined;
   }
 
   /** The key that signs new tokens for `alg`, if one is active. */
