@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEVICE_CODE_GRANT, normaliseUserCode, USER_CODE_ALPHABET } from '@tessera/core';
+import { DEVICE_CODE_GRANT, logoutUser, normaliseUserCode, USER_CODE_ALPHABET } from '@tessera/core';
 import { parts, rejectsWith, req } from './support/harness.js';
 import { loginHarness, PASSWORD, type LoginHarness } from './support/login-harness.js';
 
@@ -73,6 +73,17 @@ describe('RFC 8628 device authorization grant', () => {
     h.clock.advance(5_000);
     const tokens = await poll(h, device_code, { resource: FILES });
     assert.equal(parts(tokens.access_token).payload['aud'], FILES);
+  });
+
+  it('a device approved just before the user was logged out everywhere gets no tokens', async () => {
+    const h = await loginHarness({}, deviceClient);
+    const { device_code, user_code } = await start(h);
+    await approve(h, user_code);
+    h.clock.advance(1_000);
+    await logoutUser(h.users, h.user.id);
+    await h.server.sync();
+    h.clock.advance(10_000);
+    await rejectsWith(poll(h, device_code), 'invalid_grant', 400);
   });
 
   it('§3.5 access_denied when the user refuses; expired_token after expires_in', async () => {

@@ -4,7 +4,7 @@ import { OAuthError } from '../errors.js';
 import { DEVICE_CODE_GRANT, DEVICE_CODE_PREFIX } from '../login/device.js';
 import type { ClientRecord } from '../model.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
-import { issueUserTokens, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
+import { issueUserTokens, requireLiveLogin, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
 import { narrowedAudience, requestedResources } from './resource-indicators.js';
 
@@ -50,8 +50,9 @@ export const deviceCodeGrant = {
     const audience = userAudience(engine, client, record.resources);
     const accessAudience = narrowedAudience(requestedResources(request.params), audience);
     if (!(await engine.store.updateDeviceCode(hash, { state: 'approved' }, { state: 'consumed' }))) throw bad('device code already used');
-    const user = record.userId ? await engine.store.getUser(record.userId) : undefined;
-    if (!user || user.disabled || !record.sessionId || record.authTime === null) throw bad('user missing or disabled');
+    if (!record.userId || !record.sessionId || record.authTime === null) throw bad('approved without a user session');
+    // The session the approval started may have ended since (logout everywhere, a revoked session).
+    const { user, session } = await requireLiveLogin(engine, record.userId, record.sessionId, now, bad);
     return issueUserTokens(engine, {
       client,
       user,
@@ -61,6 +62,7 @@ export const deviceCodeGrant = {
       audience,
       accessAudience,
       familyId: record.familyId,
+      familyExpiresAt: Math.min(now + engine.login.config.refreshTokenAbsoluteTtl * 1000, session.expiresAt),
       nonce: null,
       grantType: DEVICE_CODE_GRANT,
       context: request.context,
