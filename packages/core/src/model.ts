@@ -46,9 +46,19 @@ export interface ClientRecord {
   /** Where RP-initiated logout may send the browser afterwards (exact match). Absent on clients created before it existed. */
   postLogoutRedirectUris?: string[];
   disabled: boolean;
+  /**
+   * When the client was last disabled. Refresh tokens, authorization codes and device codes created at
+   * or before it are refused for good, also after the client is enabled again (its access tokens are
+   * revoked by the `revoke.client` watermark). Absent on clients never disabled.
+   */
+  grantsRevokedAt?: number;
   createdAt: number;
   updatedAt: number;
 }
+
+/** Whether a user grant (refresh token, code, device code) created at `createdAt` died when its client was disabled. */
+export const revokedWithClient = (client: ClientRecord, createdAt: number): boolean =>
+  client.grantsRevokedAt !== undefined && createdAt <= client.grantsRevokedAt;
 
 export type KeyState = 'next' | 'active' | 'retired' | 'revoked';
 

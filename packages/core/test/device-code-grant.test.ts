@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEVICE_CODE_GRANT, logoutUser, normaliseUserCode, USER_CODE_ALPHABET } from '@tessera/core';
+import { DEVICE_CODE_GRANT, disableClient, enableClient, logoutUser, normaliseUserCode, USER_CODE_ALPHABET } from '@tessera/core';
 import { parts, rejectsWith, req } from './support/harness.js';
 import { loginHarness, PASSWORD, type LoginHarness } from './support/login-harness.js';
 
@@ -81,6 +81,19 @@ describe('RFC 8628 device authorization grant', () => {
     await approve(h, user_code);
     h.clock.advance(1_000);
     await logoutUser(h.users, h.user.id);
+    await h.server.sync();
+    h.clock.advance(10_000);
+    await rejectsWith(poll(h, device_code), 'invalid_grant', 400);
+  });
+
+  it('a device code approved before its client was disabled stays dead after the client is enabled again', async () => {
+    const h = await loginHarness({}, deviceClient);
+    const { device_code, user_code } = await start(h);
+    await approve(h, user_code);
+    h.clock.advance(1_000);
+    await disableClient(h.admin, h.clientId);
+    h.clock.advance(1_000);
+    await enableClient(h.admin, h.clientId);
     await h.server.sync();
     h.clock.advance(10_000);
     await rejectsWith(poll(h, device_code), 'invalid_grant', 400);

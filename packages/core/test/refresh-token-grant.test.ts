@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { disableUser } from '@tessera/core';
+import { disableClient, disableUser, enableClient } from '@tessera/core';
 import { parts, rejectsWith, req } from './support/harness.js';
-import { accessWorks, loginHarness, loginTokens, refreshRequest } from './support/login-harness.js';
+import { accessWorks, codeTokenRequest, loginHarness, loginTokens, obtainCode, refreshRequest } from './support/login-harness.js';
 
 const API = 'https://api.example';
 const FILES = 'https://files.example';
@@ -106,6 +106,26 @@ describe('RFC 6749 §6 refresh_token grant with rotation (OAuth 2.1 §4.3, BCP 9
     assert.deepEqual(await h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: [API, FILES] })), first, 'same set, other order');
     await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '', { resource: API })), 'invalid_grant');
     assert.equal(await accessWorks(h, first.access_token), false, 'a different retry is reuse: the family is revoked');
+  });
+
+  it('disabling the client kills its refresh tokens and pending codes for good; enabling it again does not revive them', async () => {
+    const h = await loginHarness();
+    const tokens = await loginTokens(h);
+    const { code } = await obtainCode(h);
+    h.clock.advance(1_000);
+    await disableClient(h.admin, h.clientId);
+    await h.server.sync();
+    await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '')), 'invalid_client', 401);
+    h.clock.advance(1_000);
+    await enableClient(h.admin, h.clientId);
+    await h.server.sync();
+    await rejectsWith(h.server.token(refreshRequest(h, tokens.refresh_token ?? '')), 'invalid_grant', 400);
+    await rejectsWith(h.server.token(codeTokenRequest(h, code)), 'invalid_grant', 400);
+    assert.equal(await accessWorks(h, tokens.access_token), false);
+    assert.equal(h.events.ofType('refresh_token.reuse_detected').length, 0, 'not reuse: the family died with the client');
+    const fresh = await loginTokens(h);
+    const next = await h.server.token(refreshRequest(h, fresh.refresh_token ?? ''));
+    assert.equal(await accessWorks(h, next.access_token), true, 'grants made after the re-enable work');
   });
 
   it('idle and absolute lifetimes', async () => {

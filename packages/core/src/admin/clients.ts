@@ -50,11 +50,14 @@ export async function createClient(
   return { client, secret };
 }
 
-/** Disables a client: it can no longer authenticate, and every token it holds is revoked at once. */
+/**
+ * Disables a client: it can no longer authenticate, and every token it holds is revoked at once — access
+ * tokens through `revoke.client`, refresh tokens and pending codes through `grantsRevokedAt`.
+ */
 export async function disableClient(deps: ClientAdminDeps, id: string): Promise<ClientRecord> {
   const client = await mustGet(deps, id);
   const now = deps.clock.now();
-  const updated = { ...client, disabled: true, updatedAt: now };
+  const updated = { ...client, disabled: true, grantsRevokedAt: now, updatedAt: now };
   await deps.store.updateClient(updated, [
     clientChange('client.changed', id, now, deps),
     clientChange('revoke.client', id, now, deps),

@@ -1,7 +1,7 @@
 import { sha256 } from '../encoding.js';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
-import type { ClientRecord } from '../model.js';
+import { revokedWithClient, type ClientRecord } from '../model.js';
 import { isCodeVerifier, verifyS256 } from '../pkce.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
 import { narrowedAudience, requestedResources } from './resource-indicators.js';
@@ -49,6 +49,7 @@ export const authorizationCodeGrant = {
     }
     if (record.expiresAt <= now) throw badCode('expired code');
     if (record.clientId !== client.id) throw badCode(`code issued to ${record.clientId}`);
+    if (revokedWithClient(client, record.createdAt)) throw badCode('code issued before the client was disabled');
     if (record.redirectUri !== redirectUri) throw badCode('redirect_uri differs from the authorization request');
     if (!verifyS256(verifier, record.codeChallenge)) throw badCode('PKCE verifier does not match the challenge');
     const { user, session } = await requireLiveLogin(engine, record.userId, record.sessionId, now, badCode);

@@ -2,7 +2,7 @@ import { sha256 } from '../encoding.js';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import { DEVICE_CODE_GRANT, DEVICE_CODE_PREFIX } from '../login/device.js';
-import type { ClientRecord } from '../model.js';
+import { revokedWithClient, type ClientRecord } from '../model.js';
 import { requiredParam, type EndpointRequest } from '../request.js';
 import { issueUserTokens, requireLiveLogin, userAudience, wantsRefreshToken } from '../tokens/user-tokens.js';
 import type { GrantHandler } from './grant-handler.js';
@@ -25,6 +25,7 @@ export const deviceCodeGrant = {
     const record = await engine.store.getDeviceCode(hash);
     if (!record) throw bad('unknown device code');
     if (record.clientId !== client.id) throw bad(`device code of client ${record.clientId}`);
+    if (revokedWithClient(client, record.createdAt)) throw bad('device code issued before the client was disabled');
     const now = engine.clock.now();
     if (record.expiresAt <= now) throw new OAuthError('expired_token', 'the device code has expired; start again');
     const expected = { state: record.state, lastPolledAt: record.lastPolledAt };

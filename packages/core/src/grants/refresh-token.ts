@@ -2,7 +2,7 @@ import { sha256 } from '../encoding.js';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import type { RefreshTokenRecord } from '../login/model.js';
-import type { ClientRecord } from '../model.js';
+import { revokedWithClient, type ClientRecord } from '../model.js';
 import { optionalParam, requiredParam, type EndpointRequest } from '../request.js';
 import { parseScope } from '../scope.js';
 import { narrowedAudience, requestedResources } from './resource-indicators.js';
@@ -77,6 +77,10 @@ export const refreshTokenGrant = {
     if (!record) throw badToken('unknown refresh token');
     if (record.clientId !== client.id) throw badToken(`refresh token of client ${record.clientId}`);
     if (record.revokedAt !== null) throw badToken('revoked refresh token');
+    if (revokedWithClient(client, record.createdAt)) {
+      await revokeFamily(engine, record.familyId);
+      throw badToken('refresh token issued before the client was disabled');
+    }
     if (record.consumedAt !== null) {
       const replay = graceReplay(engine, client, record, scopeParam, resources);
       if (replay) {
