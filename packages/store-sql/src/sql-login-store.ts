@@ -234,6 +234,12 @@ export class SqlLoginStore extends SqlAuditStore implements LoginStore {
 
   async revokeRefreshFamily(familyId: string, now: number, changes: NewChange[]): Promise<number> {
     return this.#db.transaction(async (tx) => {
+      if (this.#db.dialect === 'postgres') {
+        // READ COMMITTED: an UPDATE that waits for the row a rotation is consuming re-checks only the rows
+        // of its own snapshot, and misses the token that rotation inserts. Locking the family first makes
+        // the UPDATE a later statement, whose snapshot includes what the rotation committed.
+        await tx.all('SELECT hash FROM refresh_tokens WHERE family_id = ? FOR UPDATE', [familyId]);
+      }
       const revoked = await tx.run('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL', [now, familyId]);
       await this.#append(tx, changes);
       return revoked.changes;
