@@ -64,6 +64,33 @@ describe('authorization code + PKCE, end to end (RFC 6749 §4.1, RFC 7636, RFC 9
     assert.equal((await refreshRaw(setup, tokens.refresh_token!)).status, 400);
   });
 
+  it('a wrong or missing password re-renders the form with 401/400 and logs no error', async () => {
+    const jar = new CookieJar();
+    const url = new URL(setup.as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: setup.clientId,
+      redirect_uri: setup.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+      code_challenge_method: 'S256',
+    }).toString();
+    const form = await (await fetchWithJar(jar, url.toString())).text();
+    const logged = server.logLines.length;
+    for (const [password, status] of [['not the password', 401], ['', 400]] as const) {
+      const response = await fetchWithJar(jar, `${server.url}/login`, {
+        method: 'POST',
+        headers: FORM,
+        body: new URLSearchParams({ csrf: hiddenField(form, 'csrf'), authorize: hiddenField(form, 'authorize'), username: setup.username, password }).toString(),
+      });
+      assert.equal(response.status, status);
+      assert.match(await response.text(), /action="\/login"/);
+    }
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    const errors = server.logLines.slice(logged).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+    assert.deepEqual(errors, []);
+  });
+
   it('binds the code to the PKCE verifier', async () => {
     const code = await loginForCode(setup);
     await assert.rejects(

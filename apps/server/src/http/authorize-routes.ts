@@ -103,7 +103,7 @@ export function registerLoginRoutes(app: FastifyInstance, auth: AuthServer): voi
     const again = (status: number, error: string): FastifyReply =>
       sendPage(reply, status, loginPage({ csrf, authorize: rawQuery, clientName: authz.client.name, username: typedUsername(request), error }), [authz.redirectUri]);
     const signedIn = await passwordSignIn(flows, names, request, reply, again);
-    if (!('session' in signedIn)) return signedIn;
+    if (!signedIn) return reply;
     return continueAuthorization(request, reply, authz, rawQuery, signedIn);
   });
 

@@ -72,7 +72,7 @@ export function registerDeviceRoutes(app: FastifyInstance, auth: AuthServer, end
     const again = (status: number, error: string) =>
       sendPage(reply, status, loginPage({ csrf, device: formatUserCode(found.device.userCode), clientName: found.client.name, username: typedUsername(request), error }));
     const signedIn = await passwordSignIn(flows, names, request, reply, again);
-    if (!('session' in signedIn)) return signedIn;
+    if (!signedIn) return reply;
     return confirm(request, reply, typed, signedIn);
   });
 

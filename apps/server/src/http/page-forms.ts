@@ -58,7 +58,8 @@ export function formCsrfOk(names: CookieNames, request: FastifyRequest, reply: F
 /**
  * The username/password step shared by the authorization and device pages: checks the fields, asks core
  * (throttle, constant-work comparison), and on success starts a session and sets its cookie. On failure
- * `again(status, message)` renders the form once more and its reply is returned instead of a login.
+ * `again(status, message)` renders the form once more and the answer is undefined. (Never resolve an
+ * async function with the reply itself: a FastifyReply is a thenable, awaiting it yields undefined.)
  */
 export async function passwordSignIn(
   flows: AuthServer['login'],
@@ -66,17 +67,22 @@ export async function passwordSignIn(
   request: FastifyRequest,
   reply: FastifyReply,
   again: (status: number, error: string) => FastifyReply,
-): Promise<{ session: SessionRecord; user: UserRecord } | FastifyReply> {
+): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
   const username = (field(request.body, 'username') ?? '').trim();
   const password = field(request.body, 'password') ?? '';
-  if (username === '' || password === '') return again(400, 'Enter your username and password.');
+  if (username === '' || password === '') {
+    again(400, 'Enter your username and password.');
+    return undefined;
+  }
   const result = await flows.authenticate(username, password, contextOf(request));
   if (!result.ok) {
     if (result.reason === 'throttled') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return again(429, `Too many failed attempts. Wait ${result.retryAfterSeconds} seconds and try again.`);
+      again(429, `Too many failed attempts. Wait ${result.retryAfterSeconds} seconds and try again.`);
+      return undefined;
     }
-    return again(401, 'Incorrect username or password.');
+    again(401, 'Incorrect username or password.');
+    return undefined;
   }
   const { session, cookie } = await flows.startSession(result.user, contextOf(request));
   reply.header('set-cookie', serializeCookie(names.session, cookie, { secure: names.secure, maxAge: flows.config.sessionAbsoluteTtl }));
