@@ -88,6 +88,13 @@ before(async () => {
   await call('/token', `grant_type=client_credentials&client_id=${a.id}&client_secret=${a.secret}`);
   await call('/token', `grant_type=client_credentials&client_id=${p.id}&client_secret=${wrong}`);
   await call('/introspect', `token=${tokens[1]}`, { authorization: basic(a.id, nearMiss) });
+  // A credential in the client-id position (a client that swapped its id and secret; a token or a secret
+  // sent as client_id). The other half is a throwaway: the harness counts whatever sits in the secret
+  // position as a secret, and the real ids rightly appear in other lines.
+  await call('/token', 'grant_type=client_credentials', { authorization: basic(a.secret, 'swapped-1') });
+  await call('/token', `grant_type=client_credentials&client_id=${p.secret}&client_secret=swapped-2`);
+  await call('/token', `grant_type=client_credentials&client_id=${tokens[1]}`);
+  await call('/introspect', `token=${tokens[1]}&client_id=${wrong}`);
   const replayed = await jwtBody();
   await call('/token', `grant_type=client_credentials&${replayed}`);
   assert.equal((await call('/token', `grant_type=client_credentials&${replayed}`)).status, 401);

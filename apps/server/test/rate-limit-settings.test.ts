@@ -39,12 +39,23 @@ describe('rate-limit and detector settings', () => {
 
   it('the claimed client id comes from HTTP Basic (form-encoded) or the client_id parameter', () => {
     const basic = (value: string) => `Basic ${Buffer.from(value).toString('base64')}`;
-    assert.equal(claimedClientId(basic('tc_abc:secret'), undefined), 'tc_abc');
-    assert.equal(claimedClientId(basic('my%20client:secret'), undefined), 'my client');
-    assert.equal(claimedClientId(basic('bad%zz:secret'), undefined), 'bad%zz');
-    assert.equal(claimedClientId(undefined, { client_id: 'tc_post' }), 'tc_post');
+    const id = 'tc_AbCdEfGhIjKlMn-_';
+    assert.equal(claimedClientId(basic(`${id}:secret`), undefined), id);
+    assert.equal(claimedClientId(basic(`${id.replace('_', '%5F')}:secret`), undefined), id, 'form-encoded');
+    assert.equal(claimedClientId(undefined, { client_id: id }), id);
     assert.equal(claimedClientId(undefined, { client_id: ['a', 'b'] }), undefined);
     assert.equal(claimedClientId('Bearer x', {}), undefined);
-    assert.equal(claimedClientId(basic(`${'x'.repeat(500)}:s`), undefined)?.length, 200);
+  });
+
+  it('a claimed id without the shape of a client id is keyed by a fingerprint, never verbatim', () => {
+    const basic = (value: string) => `Basic ${Buffer.from(value).toString('base64')}`;
+    const secret = `tsec_${'s'.repeat(43)}`;
+    const swapped = claimedClientId(basic(`${secret}:tc_AbCdEfGhIjKlMn-_`), undefined);
+    assert.match(swapped ?? '', /^unrecognised:[A-Za-z0-9_-]{16}$/);
+    assert.ok(!swapped?.includes(secret.slice(5, 21)));
+    assert.equal(claimedClientId(undefined, { client_id: secret }), swapped, 'the same value gives the same key');
+    assert.notEqual(claimedClientId(undefined, { client_id: 'my client' }), swapped);
+    assert.match(claimedClientId(basic('bad%zz:secret'), undefined) ?? '', /^unrecognised:/);
+    assert.match(claimedClientId(basic(`${'x'.repeat(500)}:s`), undefined) ?? '', /^unrecognised:/);
   });
 });

@@ -65,3 +65,4 @@ export * from './login/exports.js';
 export * from './detectors/index.js';
 export * from './rate-limit/index.js';
 export { accountTag } from './login/throttle.js';
+export { reportedClientId } from './client-auth/reported-client-id.js';

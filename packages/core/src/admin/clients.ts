@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { EventSink } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import { randomToken, sha256 } from '../encoding.js';
 import type { ChangeKind, ClientRecord, NewChange } from '../model.js';
 import type { Store } from '../ports/store.js';
+import { newClientId } from '../client-auth/reported-client-id.js';
 import { ValidationError, validateClientInput, type NewClientInput } from './client-input.js';
 
 export const CLIENT_SECRET_PREFIX = 'tsec_';
@@ -38,7 +38,7 @@ export async function createClient(
   const usesSecret = valid.authMethod === 'client_secret_basic' || valid.authMethod === 'client_secret_post';
   const secret = usesSecret ? randomToken(CLIENT_SECRET_PREFIX) : undefined;
   const client: ClientRecord = {
-    id: `tc_${randomBytes(12).toString('base64url')}`,
+    id: newClientId(),
     ...valid,
     secrets: secret ? [{ hash: sha256(secret), createdAt: now, expiresAt: null }] : [],
     disabled: false,

@@ -10,6 +10,7 @@ import {
   verifyClientAssertion,
   type ClientKeySets,
 } from './client-assertion.js';
+import { reportedClientId } from './reported-client-id.js';
 import { secretMatches } from './secret.js';
 
 interface PresentedCredentials {
@@ -151,7 +152,7 @@ function reportFailure(
   events.emit({
     type: 'client.authentication_failed',
     time,
-    clientId: presented.clientId.slice(0, 200),
+    clientId: reportedClientId(presented.clientId),
     method: presented.method,
     ip: context.ip,
     userAgent: context.userAgent,
