@@ -120,6 +120,17 @@ test('the stream sends the current page at once, pushes each revocation, and res
   await resumed.stop();
 });
 
+test('HEAD on the stream is answered at once (no HEAD route), never left open without a body', async () => {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5_000);
+  try {
+    const response = await fetch(`${t.url}/revocations/stream`, { method: 'HEAD', headers: { authorization: basic(reader) }, signal: controller.signal });
+    assert.equal(response.status, 404);
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
 test('idle streams carry heartbeat comments', async () => {
   const stream = openStream();
   await eventually(() => stream.comments.filter((c) => c === 'heartbeat').length >= 2, 'two heartbeats');

@@ -79,7 +79,8 @@ export function registerRevocationRoutes(app: FastifyInstance, auth: AuthServer,
     return reply.headers(noStore).send(JSON.stringify({ feed: page.jws }));
   });
 
-  app.get('/revocations/stream', async (request, reply) => {
+  // No automatic HEAD route: a HEAD response has no body, so a stream answered to it would never end.
+  app.get('/revocations/stream', { exposeHeadRoute: false }, async (request, reply) => {
     const reader = await auth.openRevocationFeed(feedRequest(request, {}));
     const since = resumeCursor(request);
     if (streams.size >= maxStreams) {
