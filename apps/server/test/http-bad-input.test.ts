@@ -186,12 +186,34 @@ describe('RFC 6749 §2.3.1 / RFC 7617: Authorization header', () => {
     }
   });
 
-  test('headers over 16 KiB are refused by Node with 431 and a JSON error', async () => {
+  test('headers over 16 KiB are refused by Node with 431 and an invalid_request JSON error, no-store', async () => {
     for (const path of ENDPOINTS) {
       const answer = await rawExchange(portOf(t), rawRequest('POST', path, { authorization: `Basic ${'A'.repeat(17_000)}`, 'content-type': FORM }, validBody(path)));
       assert.equal(answer.status, 431, answer.text.slice(0, 200));
-      assert.equal(typeof (JSON.parse(answer.body) as { error: unknown }).error, 'string');
+      assert.equal((JSON.parse(answer.body) as { error: unknown }).error, 'invalid_request');
+      assert.match(answer.text, /\r\ncache-control: no-store\r\n/i);
     }
+  });
+
+  test('framing Node refuses (conflicting or bad lengths, bad chunks, folded headers) is 400 invalid_request, no-store', async () => {
+    const framings: [string, Record<string, string>, string][] = [
+      ['both lengths', { 'content-length': '5', 'transfer-encoding': 'chunked' }, '0\r\n\r\n'],
+      ['non-numeric length', { 'content-length': 'abc' }, ''],
+      ['negative length', { 'content-length': '-1' }, ''],
+      ['two lengths', { 'content-length': '1, 2' }, 'x'],
+      ['bad chunk size', { 'transfer-encoding': 'chunked' }, 'zz\r\nabc\r\n0\r\n\r\n'],
+      ['unknown coding', { 'transfer-encoding': 'xchunked' }, ''],
+    ];
+    for (const path of ENDPOINTS) {
+      for (const [what, headers, body] of framings) {
+        const answer = await rawExchange(portOf(t), rawRequest('POST', path, { 'content-type': FORM, ...headers }, body));
+        assert.equal(answer.status, 400, `${path} ${what}: ${answer.text.slice(0, 200)}`);
+        assert.equal((JSON.parse(answer.body) as { error: unknown }).error, 'invalid_request', `${path} ${what}`);
+        assert.match(answer.text, /\r\ncache-control: no-store\r\n/i, `${path} ${what}`);
+      }
+    }
+    const folded = Buffer.from(`POST /token HTTP/1.1\r\nhost: localhost\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n`, 'latin1');
+    assert.equal((await rawExchange(portOf(t), folded)).status, 400);
   });
 });
 

@@ -13,6 +13,7 @@ import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
 import { registerRateLimits } from '../rate-limit/register.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { answerClientError } from './client-error.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -56,6 +57,7 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
     return503OnClosing: true,
     // A client that trickles its request (slowloris) is cut off instead of holding a socket forever.
     requestTimeout: 30_000,
+    clientErrorHandler: answerClientError,
   });
 
   options.metrics?.metrics.instrument(app);
