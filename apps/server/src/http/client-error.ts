@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 
 /** What each parser-level refusal tells the client. */
 function refusalFor(code: string | undefined): { status: number; description: string } {
@@ -13,9 +14,12 @@ function refusalFor(code: string | undefined): { status: number; description: st
  * framing, conflicting lengths, headers over the limit, a request that never finishes) get the same
  * kind of answer as every other refusal — an RFC 6749 style `invalid_request` JSON body with
  * `Cache-Control: no-store` — and the connection is closed, since its framing cannot be trusted.
+ * Fastify binds `this` to the instance.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Mostly network noise or a proxy's misconfiguration: worth a line only when tracing.
+  this.log.trace({ err: error }, 'client error');
   if (!socket.writable) {
     socket.destroy();
     return;
