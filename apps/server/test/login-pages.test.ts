@@ -122,8 +122,9 @@ describe('hosted login pages over HTTP', () => {
     const jar = new CookieJar();
     const unknown = await attempt(jar, 'nobody-here', 'some password');
     const wrong = await attempt(jar, setup.username, 'some password');
-    assert.equal(unknown.status, 401);
-    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 400);
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.retryAfter, null);
     const message = (html: string) => /role="alert">([^<]*)</.exec(html)?.[1];
     assert.equal(message(unknown.html), message(wrong.html));
     assert.match(wrong.html, /aria-describedby="login-error"/);

@@ -81,7 +81,8 @@ export async function passwordSignIn(
       again(429, `Too many failed attempts. Wait ${result.retryAfterSeconds} seconds and try again.`);
       return undefined;
     }
-    again(401, 'Incorrect username or password.');
+    // Not 401: RFC 9110 §15.5.2 ties 401 to a WWW-Authenticate challenge, and a login form is not HTTP authentication.
+    again(400, 'Incorrect username or password.');
     return undefined;
   }
   const { session, cookie } = await flows.startSession(result.user, contextOf(request));
