@@ -76,6 +76,7 @@ export async function startServer(config: ServerConfig, logStream?: NodeJS.Writa
     app = buildApp(auth, {
       logger,
       bodyLimit: config.bodyLimit,
+      requestTimeoutMs: config.requestTimeoutMs,
       trustProxy: config.trustProxy,
       revocationStream: { heartbeatMs: config.revocationHeartbeatMs, maxStreams: config.revocationMaxStreams },
       ...(security.limiter ? { rateLimiter: security.limiter } : {}),

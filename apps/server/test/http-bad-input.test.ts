@@ -284,6 +284,20 @@ describe('incomplete requests do not hang or harm the server', () => {
     assert.equal((await send(`${t.url}/healthz`)).status, 200);
   });
 
+  test('a body that stops arriving gets 408 invalid_request once TESSERA_REQUEST_TIMEOUT has passed', async () => {
+    const slow = await startTestServer({ TESSERA_REQUEST_TIMEOUT: '1s' });
+    try {
+      const stalled = rawRequest('POST', '/token', { authorization: auth, 'content-type': FORM, 'content-length': '5000' }, 'grant_type=client_');
+      // Kept open (not ended) and bounded at 10 s: only the server's timeout can end this exchange in time.
+      const answer = await rawExchange(portOf(slow), stalled, 'keep', 10_000);
+      assert.equal(answer.timedOut, false, 'the server ended the stalled request');
+      assert.equal(answer.status, 408, answer.text.slice(0, 200));
+      assert.equal((JSON.parse(answer.body) as { error: string }).error, 'invalid_request');
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('malformed HTTP framing (bad chunk size, duplicate Content-Length, unknown method) is a 4xx', async () => {
     const requests = [
       rawRequest('POST', '/token', { authorization: auth, 'content-type': FORM, 'transfer-encoding': 'chunked' }, 'zz\r\nabc\r\n0\r\n\r\n'),

@@ -22,6 +22,7 @@ export interface ServerConfig {
   revocationHeartbeatMs: number;
   revocationMaxStreams: number;
   bodyLimit: number;
+  requestTimeoutMs: number;
   trustProxy: boolean;
   demoClient: boolean;
   /** Set when TESSERA_DATABASE_URL is postgres(ql)://…; then `databasePath` is unused. */
@@ -118,6 +119,7 @@ export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.P
     revocationHeartbeatMs: Math.max(10, Math.round((settings.revocationHeartbeat ?? 15) * 1000)),
     revocationMaxStreams: settings.revocationMaxStreams ?? 1000,
     bodyLimit: settings.bodyLimit ?? 65_536,
+    requestTimeoutMs: Math.max(1000, Math.round((settings.requestTimeout ?? 30) * 1000)),
     trustProxy: settings.trustProxy ?? false,
     demoClient: settings.demoClient ?? true,
     postgres: postgresConfig(settings),

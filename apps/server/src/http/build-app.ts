@@ -19,6 +19,8 @@ export interface HttpOptions {
   logger: Logger;
   /** Largest accepted request body in bytes. */
   bodyLimit: number;
+  /** Time a client has to send a whole request (TESSERA_REQUEST_TIMEOUT). */
+  requestTimeoutMs: number;
   /** Trust X-Forwarded-For from a reverse proxy when deciding the client IP. */
   trustProxy: boolean;
   /** Heartbeat and concurrency bounds of GET /revocations/stream. */
@@ -56,7 +58,10 @@ export function buildApp(auth: AuthServer, options: HttpOptions): FastifyInstanc
     childLoggerFactory: lazyRequestLogger,
     return503OnClosing: true,
     // A client that trickles its request (slowloris) is cut off instead of holding a socket forever.
-    requestTimeout: 30_000,
+    // Node checks the deadline only every connectionsCheckingInterval (30 s by default, which let a
+    // stalled body live up to ~85 s): check every second so the timeout means what it says.
+    requestTimeout: options.requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: options.requestTimeoutMs },
     clientErrorHandler: answerClientError,
   });
 

@@ -72,10 +72,11 @@ export interface RawExchange {
 
 /**
  * Writes raw bytes on a TCP connection and collects the answer. `after` says what the client does once
- * the bytes are written: `end` half-closes (the server sees EOF), `destroy` drops the connection at once.
+ * the bytes are written: `end` half-closes (the server sees EOF), `destroy` drops the connection at once,
+ * `keep` leaves it open (a stalled client).
  * A bound (not a timing assertion) keeps a misbehaving server from hanging the test.
  */
-export function rawExchange(port: number, bytes: Buffer | string, after: 'end' | 'destroy' = 'end', boundMs = 5000): Promise<RawExchange> {
+export function rawExchange(port: number, bytes: Buffer | string, after: 'end' | 'destroy' | 'keep' = 'end', boundMs = 5000): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -93,7 +94,10 @@ export function rawExchange(port: number, bytes: Buffer | string, after: 'end' |
       const split = text.indexOf('\r\n\r\n');
       resolve({ text, status: match ? Number(match[1]) : undefined, body: split === -1 ? '' : text.slice(split + 4), timedOut });
     });
-    socket.write(bytes, () => (after === 'end' ? socket.end() : socket.destroy()));
+    socket.write(bytes, () => {
+      if (after === 'end') socket.end();
+      else if (after === 'destroy') socket.destroy();
+    });
   });
 }
 
