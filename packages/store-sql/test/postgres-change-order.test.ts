@@ -2,23 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openPostgresStore, type PostgresStore } from '@tessera/store-sql';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '@tessera/store-sql/testing';
+import { waitsForLock } from './support/lock-wait.js';
 
 const skip = await postgresSkipReason();
 
 const entry = (target: string) => ({ kind: 'revoke.token' as const, target, createdAt: 1, expiresAt: 10_000 });
-
-/** Resolves once a session waits for an advisory lock, or when `done` settles first (then with false). */
-async function waitsForAdvisoryLock(store: PostgresStore, done: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  void done.finally(() => (settled = true));
-  for (let i = 0; i < 400; i++) {
-    const rows = await store.driver.all("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
-    if (Number(rows[0]?.['n']) > 0) return true;
-    if (settled) return false;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('neither a lock wait nor the second append happened');
-}
 
 // A skipped suite counts no tests; one skipped test makes the skip visible in the summary.
 if (skip) it('PostgreSQL change log: cursor order is commit order', { skip }, () => undefined);
@@ -50,7 +38,7 @@ else describe('PostgreSQL change log: cursor order is commit order', () => {
     });
     await firstInserted;
     const second = store.appendChanges([entry('second')]);
-    const blocked = await waitsForAdvisoryLock(store, second);
+    const blocked = await waitsForLock(store, second, { advisoryOnly: true });
     // A reader polling now must not see 'second' while the lower seq of 'first' is still uncommitted.
     const visible = await store.changesSince(start, 10);
     assert.deepEqual(visible.map((e) => e.target), [], 'an entry became visible ahead of a lower, uncommitted seq');
@@ -77,7 +65,7 @@ else describe('PostgreSQL change log: cursor order is commit order', () => {
     });
     await firstInserted;
     const cursor = store.latestCursor();
-    assert.equal(await waitsForAdvisoryLock(store, cursor), true);
+    assert.equal(await waitsForLock(store, cursor, { advisoryOnly: true }), true);
     release();
     await first;
     const latest = await cursor;

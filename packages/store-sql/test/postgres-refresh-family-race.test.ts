@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RefreshTokenRecord } from '@tessera/core';
 import { openPostgresStore, type PostgresStore } from '@tessera/store-sql';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '@tessera/store-sql/testing';
+import { waitsForLock } from './support/lock-wait.js';
 
 const skip = await postgresSkipReason();
 
@@ -23,19 +24,6 @@ const token = (hash: string, familyId: string): RefreshTokenRecord => ({
   graceResponse: null,
   graceUntil: null,
 });
-
-/** Resolves true once some session waits for a row or transaction lock, false if `done` settles first. */
-async function waitsForLock(store: PostgresStore, done: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  void done.finally(() => (settled = true));
-  for (let i = 0; i < 400; i++) {
-    const rows = await store.driver.all('SELECT count(*) AS n FROM pg_locks WHERE NOT granted');
-    if (Number(rows[0]?.['n']) > 0) return true;
-    if (settled) return false;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the revocation neither waited nor finished');
-}
 
 // A skipped suite counts no tests; one skipped test makes the skip visible in the summary.
 if (skip) it('PostgreSQL refresh-token family revocation racing a rotation', { skip }, () => undefined);
