@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
-import { setupLogin, type LoginSetup } from './support/login-browserless.js';
+import { authorizationUrl, setupLogin, type LoginSetup } from './support/login-browserless.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,17 +57,7 @@ describe('hosted login in a real browser', { skip }, () => {
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
       const verifier = oauth.generateRandomCodeVerifier();
-      const url = new URL(setup.as.authorization_endpoint!);
-      url.search = new URLSearchParams({
-        client_id: setup.clientId,
-        redirect_uri: setup.redirectUri,
-        response_type: 'code',
-        scope: 'openid profile email offline_access',
-        state: 'browser-state',
-        nonce: 'browser-nonce',
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      }).toString();
+      const url = await authorizationUrl(setup, { scope: 'openid profile email offline_access', state: 'browser-state', nonce: 'browser-nonce', verifier });
       const response = await page.goto(url.toString());
       assert.equal(response?.status(), 200);
       assert.match(response?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);

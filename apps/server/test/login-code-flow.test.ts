@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
-import { CookieJar, exchange, fetchWithJar, FORM, hiddenField, loginForCode, refreshRaw, setupLogin, type LoginSetup } from './support/login-browserless.js';
+import { authorizationUrl, CookieJar, exchange, fetchWithJar, FORM, hiddenField, loginForCode, refreshRaw, setupLogin, type LoginSetup } from './support/login-browserless.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const userinfoStatus = async (setup: LoginSetup, accessToken: string): Promise<number> =>
@@ -66,16 +66,7 @@ describe('authorization code + PKCE, end to end (RFC 6749 §4.1, RFC 7636, RFC 9
 
   it('a wrong or missing password re-renders the form with 400 (no 401 without a challenge) and logs no error', async () => {
     const jar = new CookieJar();
-    const url = new URL(setup.as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      client_id: setup.clientId,
-      redirect_uri: setup.redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-      code_challenge_method: 'S256',
-    }).toString();
-    const form = await (await fetchWithJar(jar, url.toString())).text();
+    const form = await (await fetchWithJar(jar, (await authorizationUrl(setup, { scope: 'openid' })).toString())).text();
     const logged = server.logLines.length;
     for (const password of ['not the password', '']) {
       const response = await fetchWithJar(jar, `${server.url}/login`, {

@@ -82,6 +82,25 @@ export interface CodeResult {
   state: string;
 }
 
+/** The setup's /authorize URL for a code flow with S256 PKCE over `verifier` (a fresh one when absent). */
+export async function authorizationUrl(
+  setup: LoginSetup,
+  { scope, state, nonce, verifier = oauth.generateRandomCodeVerifier() }: { scope: string; state?: string; nonce?: string; verifier?: string },
+): Promise<URL> {
+  const url = new URL(setup.as.authorization_endpoint!);
+  url.search = new URLSearchParams({
+    client_id: setup.clientId,
+    redirect_uri: setup.redirectUri,
+    response_type: 'code',
+    scope,
+    ...(state === undefined ? {} : { state }),
+    ...(nonce === undefined ? {} : { nonce }),
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  return url;
+}
+
 /** /authorize → login form → (consent) → the redirect carrying the code. */
 export async function loginForCode(
   setup: LoginSetup,
@@ -91,17 +110,7 @@ export async function loginForCode(
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
-  const url = new URL(setup.as.authorization_endpoint!);
-  url.search = new URLSearchParams({
-    client_id: setup.clientId,
-    redirect_uri: setup.redirectUri,
-    response_type: 'code',
-    scope: options.scope ?? 'openid profile email offline_access read',
-    state,
-    nonce,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
+  const url = await authorizationUrl(setup, { scope: options.scope ?? 'openid profile email offline_access read', state, nonce, verifier });
   let response = await fetchWithJar(jar, url.toString());
   if (response.status === 200) {
     let html = await response.text();
