@@ -6,6 +6,7 @@ import { parseFormBody } from './form-body.js';
 import { registerRevocationRoutes, type RevocationStreamOptions } from './revocation-routes.js';
 import { registerLoginRoutes } from './authorize-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
+import { answerClientError } from './client-error.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import { echoRequestId, requestId } from './request-id.js';
@@ -13,7 +14,6 @@ import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
 import { registerRateLimits } from '../rate-limit/register.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
-import { answerClientError } from './client-error.js';
 
 export interface HttpOptions {
   logger: Logger;
